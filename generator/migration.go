@@ -1,0 +1,70 @@
+package generator
+
+import (
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// MigrationJob runs `rake db:migrate` once per release, before the app
+// rolls out: Flux applies it in the migrate stage and waits for it to
+// complete before the app stage starts.
+//
+// Why it looks the way it does:
+//   - Its name carries the release and a hash of its pod template. A Job's
+//     template is immutable; a new name per change means Flux creates a new
+//     Job instead of failing on "field is immutable", and prunes the old one.
+//   - No ttlSecondsAfterFinished: once the TTL controller deleted a finished
+//     Job that is still in git, Flux would re-create it and migrate again.
+//   - It talks to the CNPG -rw Service, never the pooler: DDL and the
+//     migration's advisory locks need a real session on the primary.
+//   - Init containers wait for PostgreSQL and Valkey: db:migrate takes the
+//     "db_migration" mutex in Redis before it touches the schema.
+func MigrationJob(d *Discourse) *batchv1.Job {
+	s := &d.Spec
+	dbHost := d.DatabaseHost()
+	var extra []corev1.EnvVar
+	if s.Postgres.Mode == DatabaseCNPG {
+		dbHost = d.DatabaseRWService()
+		extra = append(extra, corev1.EnvVar{Name: "DISCOURSE_DB_HOST", Value: dbHost})
+	}
+	volumes, mounts := railsVolumes()
+	volumes = append(volumes, corev1.Volume{Name: "log", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	mounts = append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"})
+	c := corev1.Container{
+		Name:            "migrate",
+		Image:           d.ImageRef(),
+		ImagePullPolicy: s.Image.PullPolicy,
+		Command:         []string{"bundle"},
+		Args:            []string{"exec", "rake", "db:migrate"},
+		WorkingDir:      appRoot,
+		EnvFrom:         d.envFrom(),
+		Env:             d.discourseEnv(processEnv{schedulerHost: noSchedulerHost}, extra...),
+		Resources:       *s.Migrations.Resources,
+		VolumeMounts:    mounts,
+		SecurityContext: restrictedContainer(),
+	}
+	meta := d.podMeta(ComponentMigrate)
+	template := corev1.PodTemplateSpec{
+		ObjectMeta: meta,
+		Spec: d.podSpec(ComponentMigrate, corev1.PodSpec{
+			// Never, not OnFailure: each retry is a fresh pod with its own
+			// logs, and backoffLimit counts them.
+			RestartPolicy:   corev1.RestartPolicyNever,
+			InitContainers:  d.waitContainers(dbHost),
+			Containers:      []corev1.Container{c},
+			Volumes:         volumes,
+			SecurityContext: nonRootPod(discourseUID),
+		}),
+	}
+	job := &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: d.objectMeta(d.MigrationJobName(hashJSON(template)), ComponentMigrate, StageMigrate),
+		Spec: batchv1.JobSpec{
+			BackoffLimit:          s.Migrations.BackoffLimit,
+			ActiveDeadlineSeconds: s.Migrations.ActiveDeadlineSeconds,
+			Template:              template,
+		},
+	}
+	return job
+}

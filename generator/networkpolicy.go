@@ -1,0 +1,251 @@
+package generator
+
+import (
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+)
+
+// Ports other components listen on, from their upstream defaults.
+const (
+	postgresPort       = 5432
+	cnpgStatusPort     = 8000 // CNPG instance manager: status and probes
+	cnpgMetricsPort    = 9187 // CNPG instance metrics exporter
+	poolerMetricsPort  = 9127 // CNPG PgBouncer exporter
+	valkeyPort         = 6379
+	dnsPort            = 53
+	httpsPort          = 443
+	httpPort           = 80
+	apiServerAltPort   = 6443
+	namespaceNameLabel = "kubernetes.io/metadata.name"
+)
+
+// NetworkPolicies start from a default deny and then allow, per component,
+// exactly the traffic it needs. The classic failures they avoid by
+// construction:
+//   - DNS allowed on UDP only (resolvers fall back to TCP for large
+//     answers) or not at all: both ports are always allowed;
+//   - namespaces selected by a hand-set label that the namespace lacks:
+//     every namespace is selected by kubernetes.io/metadata.name, which the
+//     API server sets on every namespace;
+//   - Redis or PostgreSQL blocked for the migration Job or the init
+//     containers: every pod that runs Discourse carries one label, and the
+//     data policies allow that label, so a new workload cannot be forgotten;
+//   - the database operator cut off from its instances, or the instances
+//     from the API server they report to.
+func NetworkPolicies(d *Discourse) []*networkingv1.NetworkPolicy {
+	s := &d.Spec
+	np := &s.NetworkPolicy
+	discourse := &metav1.LabelSelector{MatchLabels: map[string]string{LabelDiscourse: "true"}}
+	all := &metav1.LabelSelector{}
+
+	policies := []*networkingv1.NetworkPolicy{
+		d.networkPolicy("default-deny", all, nil, nil),
+		d.networkPolicy("allow-dns", all, nil, []networkingv1.NetworkPolicyEgressRule{{
+			To:    []networkingv1.NetworkPolicyPeer{namespacePeer(np.DNSNamespace, nil)},
+			Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolUDP, dnsPort), port(corev1.ProtocolTCP, dnsPort)},
+		}}),
+	}
+
+	// Web: from the ingress controller; metrics from monitoring.
+	webIngress := []networkingv1.NetworkPolicyIngressRule{{
+		From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.IngressNamespace, np.IngressPodLabels)},
+		Ports: []networkingv1.NetworkPolicyPort{namedPort("http")},
+	}}
+	if *s.Monitoring.Enabled {
+		webIngress = append(webIngress, networkingv1.NetworkPolicyIngressRule{
+			From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
+			Ports: []networkingv1.NetworkPolicyPort{namedPort("metrics")},
+		})
+	}
+	policies = append(policies, d.networkPolicy("web-ingress",
+		&metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentWeb)}, webIngress, nil))
+
+	// Every Discourse pod (web, Sidekiq, scheduler, migration Job): out to
+	// PostgreSQL, Redis, SMTP, S3 and, unless strict, the web.
+	policies = append(policies, d.networkPolicy("discourse-egress", discourse, nil, d.discourseEgress()))
+
+	if s.Postgres.Mode == DatabaseCNPG {
+		policies = append(policies, d.databasePolicies(discourse)...)
+	}
+	if s.Redis.Mode == RedisValkey {
+		from := []networkingv1.NetworkPolicyPeer{{PodSelector: discourse}}
+		if hasWorkers(d) && *s.Sidekiq.Workers.Autoscaling.Enabled {
+			// KEDA's operator reads the queue lengths.
+			from = append(from, namespacePeer(np.KEDANamespace, nil))
+		}
+		policies = append(policies, d.networkPolicy("valkey",
+			&metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentValkey)},
+			[]networkingv1.NetworkPolicyIngressRule{{From: from, Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, valkeyPort)}}},
+			nil))
+	}
+	return policies
+}
+
+func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
+	s := &d.Spec
+	tcp := corev1.ProtocolTCP
+	var rules []networkingv1.NetworkPolicyEgressRule
+	// PostgreSQL.
+	if s.Postgres.Mode == DatabaseCNPG {
+		to := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgClusterLabel: d.DatabaseClusterName()}}}}
+		if *s.Postgres.CNPG.Pooler.Enabled {
+			to = append(to, networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgPoolerLabel: d.PoolerName()}}})
+		}
+		rules = append(rules, networkingv1.NetworkPolicyEgressRule{To: to, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)}})
+	} else {
+		rules = append(rules, externalRule(s.Postgres.External))
+	}
+	// Redis.
+	if s.Redis.Mode == RedisValkey {
+		rules = append(rules, networkingv1.NetworkPolicyEgressRule{
+			To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentValkey)}}},
+			Ports: []networkingv1.NetworkPolicyPort{port(tcp, valkeyPort)},
+		})
+	} else {
+		rules = append(rules, externalRule(s.Redis.External))
+	}
+	strict := *s.NetworkPolicy.Strict
+	// SMTP.
+	if s.SMTP.Address != "" {
+		rules = append(rules, cidrRule(s.SMTP.EgressCIDRs, strict, port(tcp, *s.SMTP.Port)))
+	}
+	// S3 and the open web (oneboxes, avatars, webhooks, plugins' APIs).
+	if strict {
+		if s.Uploads.Store == UploadsS3 {
+			rules = append(rules, cidrRule(s.S3.EgressCIDRs, true, port(tcp, httpsPort)))
+		}
+		if len(s.NetworkPolicy.WebEgressCIDRs) > 0 {
+			rules = append(rules, cidrRule(s.NetworkPolicy.WebEgressCIDRs, true, port(tcp, httpsPort)))
+		}
+	} else {
+		rules = append(rules, cidrRule(nil, false, port(tcp, httpsPort), port(tcp, httpPort)))
+	}
+	return rules
+}
+
+// databasePolicies let the CNPG instances and poolers work under the
+// default deny: the app and the poolers reach 5432, instances replicate to
+// each other, the operator reaches the status port, Prometheus the
+// exporters, and the instance managers reach the API server.
+func (d *Discourse) databasePolicies(discourse *metav1.LabelSelector) []*networkingv1.NetworkPolicy {
+	s := &d.Spec
+	np := &s.NetworkPolicy
+	tcp := corev1.ProtocolTCP
+	cluster := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgClusterLabel: d.DatabaseClusterName()}}
+	pooler := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgPoolerLabel: d.PoolerName()}}
+	apiServer := cidrRule(np.APIServerCIDRs, true, port(tcp, httpsPort), port(tcp, apiServerAltPort))
+
+	clients := []networkingv1.NetworkPolicyPeer{{PodSelector: discourse}, {PodSelector: cluster}}
+	if *s.Postgres.CNPG.Pooler.Enabled {
+		clients = append(clients, networkingv1.NetworkPolicyPeer{PodSelector: pooler})
+	}
+	ingress := []networkingv1.NetworkPolicyIngressRule{
+		{From: clients, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)}},
+		{
+			From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.OperatorNamespace, nil), {PodSelector: cluster}},
+			Ports: []networkingv1.NetworkPolicyPort{port(tcp, cnpgStatusPort)},
+		},
+	}
+	if *s.Monitoring.Enabled {
+		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
+			From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
+			Ports: []networkingv1.NetworkPolicyPort{port(tcp, cnpgMetricsPort)},
+		})
+	}
+	egress := []networkingv1.NetworkPolicyEgressRule{
+		{To: []networkingv1.NetworkPolicyPeer{{PodSelector: cluster}}, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort), port(tcp, cnpgStatusPort)}},
+		apiServer,
+	}
+	policies := []*networkingv1.NetworkPolicy{d.networkPolicy("database", cluster, ingress, egress)}
+
+	if *s.Postgres.CNPG.Pooler.Enabled {
+		pIngress := []networkingv1.NetworkPolicyIngressRule{{
+			From:  []networkingv1.NetworkPolicyPeer{{PodSelector: discourse}},
+			Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)},
+		}}
+		if *s.Monitoring.Enabled {
+			pIngress = append(pIngress, networkingv1.NetworkPolicyIngressRule{
+				From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
+				Ports: []networkingv1.NetworkPolicyPort{port(tcp, poolerMetricsPort)},
+			})
+		}
+		pEgress := []networkingv1.NetworkPolicyEgressRule{
+			{To: []networkingv1.NetworkPolicyPeer{{PodSelector: cluster}}, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)}},
+			apiServer,
+		}
+		policies = append(policies, d.networkPolicy("pooler", pooler, pIngress, pEgress))
+	}
+	return policies
+}
+
+// networkPolicy builds one policy. Both policy types are always listed: a
+// policy with only ingress rules would otherwise not restrict egress, and
+// one with none would not be the default deny it means to be.
+func (d *Discourse) networkPolicy(name string, pods *metav1.LabelSelector, ingress []networkingv1.NetworkPolicyIngressRule, egress []networkingv1.NetworkPolicyEgressRule) *networkingv1.NetworkPolicy {
+	types := []networkingv1.PolicyType{}
+	if ingress != nil || name == "default-deny" {
+		types = append(types, networkingv1.PolicyTypeIngress)
+	}
+	if egress != nil || name == "default-deny" {
+		types = append(types, networkingv1.PolicyTypeEgress)
+	}
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: d.objectMeta(d.site()+"-"+name, "network", StageData),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: *pods,
+			PolicyTypes: types,
+			Ingress:     ingress,
+			Egress:      egress,
+		},
+	}
+}
+
+// namespacePeer selects a namespace by the name label the API server sets
+// on every namespace, and optionally pods in it.
+func namespacePeer(namespace string, podLabels map[string]string) networkingv1.NetworkPolicyPeer {
+	peer := networkingv1.NetworkPolicyPeer{
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{namespaceNameLabel: namespace}},
+	}
+	if len(podLabels) > 0 {
+		peer.PodSelector = &metav1.LabelSelector{MatchLabels: podLabels}
+	}
+	return peer
+}
+
+// cidrRule allows ports to the given ranges; with no ranges and strict
+// off, to any address.
+func cidrRule(cidrs []string, strict bool, ports ...networkingv1.NetworkPolicyPort) networkingv1.NetworkPolicyEgressRule {
+	if len(cidrs) == 0 && !strict {
+		cidrs = []string{"0.0.0.0/0", "::/0"}
+	}
+	cidrs = slices.Sorted(slices.Values(cidrs))
+	to := make([]networkingv1.NetworkPolicyPeer, len(cidrs))
+	for i, c := range cidrs {
+		to[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}}
+	}
+	return networkingv1.NetworkPolicyEgressRule{To: to, Ports: ports}
+}
+
+// externalRule allows an external database or Redis by its CIDR, or any
+// address on its port when the CIDR is not known.
+func externalRule(h *ExternalHost) networkingv1.NetworkPolicyEgressRule {
+	var cidrs []string
+	if h.CIDR != "" {
+		cidrs = []string{h.CIDR}
+	}
+	return cidrRule(cidrs, false, port(corev1.ProtocolTCP, *h.Port))
+}
+
+func port(protocol corev1.Protocol, number int32) networkingv1.NetworkPolicyPort {
+	return networkingv1.NetworkPolicyPort{Protocol: ptr.To(protocol), Port: ptr.To(intstr.FromInt32(number))}
+}
+
+func namedPort(name string) networkingv1.NetworkPolicyPort {
+	return networkingv1.NetworkPolicyPort{Protocol: ptr.To(corev1.ProtocolTCP), Port: ptr.To(intstr.FromString(name))}
+}

@@ -1,0 +1,181 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// ConfigSchemaPath is where the config's JSON schema is committed,
+// relative to the repository root. The layout matches the CRD schemas
+// beside it, so one validator serves both.
+const ConfigSchemaPath = "schemas/config/" + Group + "/discourse_" + Version + ".json"
+
+// ConfigSchema derives the strict JSON schema (draft 4, like the
+// Kubernetes schemas) of the Discourse config from the Go types, so the two
+// cannot drift: a test compares it with the committed file.
+//
+// The rules, applied to every struct, including the Kubernetes types the
+// spec embeds (tolerations, affinity, resources):
+//   - a field without omitempty is required;
+//   - no field outside the struct is allowed (additionalProperties false);
+//   - struct tags enum ("a|b"), pattern, minimum and maximum add
+//     constraints; on a list of strings they apply to each item.
+func ConfigSchema() ([]byte, error) {
+	r := &reflector{visiting: map[reflect.Type]bool{}}
+	root, err := r.schema(reflect.TypeFor[Discourse](), "")
+	if err != nil {
+		return nil, err
+	}
+	props := root["properties"].(map[string]any)
+	props["apiVersion"] = map[string]any{"type": "string", "enum": []any{APIVersion}}
+	props["kind"] = map[string]any{"type": "string", "enum": []any{Kind}}
+	root["required"] = []any{"apiVersion", "kind", "metadata", "spec"}
+	root["$schema"] = "http://json-schema.org/draft-04/schema#"
+	root["description"] = "Discourse is the config of one Discourse site, rendered by discoursegen. Generated from the Go types in generator/spec.go by `make schemas`; do not edit."
+	root["x-kubernetes-group-version-kind"] = []any{map[string]any{"group": Group, "kind": Kind, "version": Version}}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(root); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type reflector struct {
+	// visiting guards against recursive types, which a standalone schema
+	// cannot express; none exist today, and one added later must fail here
+	// rather than loop.
+	visiting map[reflect.Type]bool
+}
+
+var (
+	quantityType    = reflect.TypeFor[resource.Quantity]()
+	intOrStringType = reflect.TypeFor[intstr.IntOrString]()
+)
+
+func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]any, error) {
+	switch t {
+	case quantityType:
+		return map[string]any{"anyOf": []any{
+			map[string]any{"type": "integer"},
+			map[string]any{"type": "string", "pattern": `^[+-]?[0-9.]+([eE][+-]?[0-9]+|[a-zA-Z]{1,2})?$`},
+		}}, nil
+	case intOrStringType:
+		return map[string]any{"anyOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "string"}}}, nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return r.schema(t.Elem(), tag)
+	case reflect.String:
+		s := map[string]any{"type": "string"}
+		if e := tag.Get("enum"); e != "" {
+			var values []any
+			for _, v := range strings.Split(e, "|") {
+				values = append(values, v)
+			}
+			s["enum"] = values
+		}
+		if p := tag.Get("pattern"); p != "" {
+			s["pattern"] = p
+		}
+		return s, nil
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}, nil
+	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		s := map[string]any{"type": "integer"}
+		for _, bound := range []string{"minimum", "maximum"} {
+			if v := tag.Get(bound); v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return nil, fmt.Errorf("%s tag %q: %w", bound, v, err)
+				}
+				s[bound] = n
+			}
+		}
+		return s, nil
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}, nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return map[string]any{"type": "string", "format": "byte"}, nil
+		}
+		items, err := r.schema(t.Elem(), tag)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": "array", "items": items}, nil
+	case reflect.Map:
+		values, err := r.schema(t.Elem(), "")
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": "object", "additionalProperties": values}, nil
+	case reflect.Struct:
+		return r.object(t)
+	}
+	return nil, fmt.Errorf("config schema: unsupported type %s", t)
+}
+
+func (r *reflector) object(t reflect.Type) (map[string]any, error) {
+	if r.visiting[t] {
+		return nil, fmt.Errorf("config schema: recursive type %s", t)
+	}
+	r.visiting[t] = true
+	defer delete(r.visiting, t)
+
+	props := map[string]any{}
+	var required []any
+	if err := r.fields(t, props, &required); err != nil {
+		return nil, err
+	}
+	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	return s, nil
+}
+
+// fields adds t's JSON fields to props, flattening embedded and inline
+// structs the way encoding/json does.
+func (r *reflector) fields(t reflect.Type, props map[string]any, required *[]any) error {
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" && (f.Anonymous || strings.Contains(opts, "inline")) {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if err := r.fields(ft, props, required); err != nil {
+				return err
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s, err := r.schema(f.Type, f.Tag)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", t.Name(), f.Name, err)
+		}
+		props[name] = s
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") {
+			*required = append(*required, name)
+		}
+	}
+	return nil
+}

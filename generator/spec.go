@@ -1,0 +1,444 @@
+package generator
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// APIVersion and Kind identify the site config. A later v1beta1 gets its own
+// types; the function dispatches on both, so old configs keep working.
+const (
+	Group      = "discoursegen.dev"
+	Version    = "v1alpha1"
+	APIVersion = Group + "/" + Version
+	Kind       = "Discourse"
+)
+
+// Discourse is the whole config of one site: the only input of the generator.
+// Every field except metadata.name, spec.profile, spec.hostname and
+// spec.image is optional; the profile supplies the rest.
+type Discourse struct {
+	metav1.TypeMeta `json:",inline"`
+	Metadata        ConfigMeta `json:"metadata"`
+	Spec            Spec       `json:"spec"`
+}
+
+// ConfigMeta is the part of ObjectMeta a function config may carry. It is
+// narrower than metav1.ObjectMeta on purpose: a uid or ownerReferences on a
+// config are mistakes, and strict decoding reports them.
+type ConfigMeta struct {
+	// Name of the site. Every object name is derived from it.
+	Name        string            `json:"name" pattern:"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$"`
+	Namespace   string            `json:"namespace,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Profile selects the defaults of an environment.
+type Profile string
+
+// The three profiles. See profiles.go for what each one chooses.
+const (
+	ProfileLocal      Profile = "local"
+	ProfileStaging    Profile = "staging"
+	ProfileProduction Profile = "production"
+)
+
+// Spec is the desired state of one Discourse site.
+type Spec struct {
+	// Profile chooses the defaults: replicas, Sidekiq layout, migration mode,
+	// database size, autoscaling, budgets and policies.
+	Profile Profile `json:"profile" enum:"local|staging|production"`
+	// Hostname is the public name of the forum (DISCOURSE_HOSTNAME).
+	Hostname string `json:"hostname"`
+	// Namespace the site runs in; defaults to metadata.name.
+	Namespace string `json:"namespace,omitempty" pattern:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"`
+	// Release is the version label of this rollout. It names the migration
+	// Job, so a new release always gets a new Job. Defaults to image.tag.
+	Release string `json:"release,omitempty"`
+
+	Image      Image      `json:"image"`
+	Secrets    Secrets    `json:"secrets,omitempty"`
+	Web        Web        `json:"web,omitempty"`
+	Sidekiq    Sidekiq    `json:"sidekiq,omitempty"`
+	Migrations Migrations `json:"migrations,omitempty"`
+	Postgres   Postgres   `json:"postgres,omitempty"`
+	Redis      Redis      `json:"redis,omitempty"`
+	Uploads    Uploads    `json:"uploads,omitempty"`
+	S3         S3         `json:"s3,omitempty"`
+	CDN        CDN        `json:"cdn,omitempty"`
+	SMTP       SMTP       `json:"smtp,omitempty"`
+	Ingress    Ingress    `json:"ingress,omitempty"`
+	// NetworkPolicy is spelled like the Kubernetes kind it generates.
+	NetworkPolicy NetworkPolicy `json:"networkPolicy,omitempty"`
+	Monitoring    Monitoring    `json:"monitoring,omitempty"`
+	// PodDisruptionBudgets limits voluntary evictions of web and workers.
+	PodDisruptionBudgets *bool      `json:"podDisruptionBudgets,omitempty"`
+	GitOps               GitOps     `json:"gitops,omitempty"`
+	Scheduling           Scheduling `json:"scheduling,omitempty"`
+	// StorageClass is the default class of every PersistentVolumeClaim;
+	// empty means the cluster default.
+	StorageClass string `json:"storageClass,omitempty"`
+	// Env adds extra variables to every Discourse container (web, Sidekiq,
+	// scheduler, migrations). Variables the generator owns are rejected.
+	Env []corev1.EnvVar `json:"env,omitempty"`
+}
+
+// Image is the Discourse container image. Upstream's discourse/base images
+// and images built with discourse_docker's pups both work.
+type Image struct {
+	Repository string `json:"repository"`
+	Tag        string `json:"tag"`
+	// Digest pins the image; when set it is appended as @sha256:... so a
+	// moved tag cannot change what runs.
+	Digest     string            `json:"digest,omitempty" pattern:"^sha256:[a-f0-9]{64}$"`
+	PullPolicy corev1.PullPolicy `json:"pullPolicy,omitempty" enum:"Always|IfNotPresent|Never"`
+	// PullSecrets names existing Secrets of type dockerconfigjson.
+	PullSecrets []string `json:"pullSecrets,omitempty"`
+	// PrecompiledAssets says the image already holds compiled assets, so web
+	// pods skip assets:precompile at boot (PRECOMPILE_ON_BOOT=0).
+	PrecompiledAssets *bool `json:"precompiledAssets,omitempty"`
+}
+
+// Secrets names the one Secret the user provides (SOPS, sealed-secrets,
+// external-secrets, ...) and the keys in it. discoursegen never writes
+// Secret data; it only references these keys with secretKeyRef.
+type Secrets struct {
+	// Name of the Secret; defaults to "<site>-secrets".
+	Name string `json:"name,omitempty"`
+	// Keys maps each secret setting to its key in the Secret.
+	Keys SecretKeys `json:"keys,omitempty"`
+}
+
+// SecretKeys are the keys of the site Secret. Empty means the default name.
+type SecretKeys struct {
+	SecretKeyBase     string `json:"secretKeyBase,omitempty"`
+	DBPassword        string `json:"dbPassword,omitempty"`
+	RedisPassword     string `json:"redisPassword,omitempty"`
+	SMTPPassword      string `json:"smtpPassword,omitempty"`
+	S3AccessKeyID     string `json:"s3AccessKeyId,omitempty"`
+	S3SecretAccessKey string `json:"s3SecretAccessKey,omitempty"`
+	MaxmindLicenseKey string `json:"maxmindLicenseKey,omitempty"`
+}
+
+// Web is the Unicorn web tier (upstream /sbin/boot with nginx on :80).
+type Web struct {
+	// Replicas when not autoscaled; ignored (and not rendered) otherwise.
+	Replicas    *int32       `json:"replicas,omitempty" minimum:"0"`
+	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
+	// UnicornWorkers is UNICORN_WORKERS, processes per pod.
+	UnicornWorkers *int32                       `json:"unicornWorkers,omitempty" minimum:"1"`
+	Resources      *corev1.ResourceRequirements `json:"resources,omitempty"`
+	// TerminationGracePeriodSeconds lets long polls and uploads finish.
+	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty" minimum:"0"`
+}
+
+// Autoscaling configures a HorizontalPodAutoscaler for web.
+type Autoscaling struct {
+	Enabled     *bool  `json:"enabled,omitempty"`
+	MinReplicas *int32 `json:"minReplicas,omitempty" minimum:"1"`
+	MaxReplicas *int32 `json:"maxReplicas,omitempty" minimum:"1"`
+	// TargetCPUUtilization is the average CPU in percent of requests.
+	TargetCPUUtilization *int32 `json:"targetCPUUtilization,omitempty" minimum:"1" maximum:"100"`
+}
+
+// SidekiqLayout is where Sidekiq runs.
+type SidekiqLayout string
+
+// The Sidekiq layouts.
+const (
+	// SidekiqUnified runs Sidekiq (and the scheduler) inside the single web
+	// pod: cheapest, for one-pod sites.
+	SidekiqUnified SidekiqLayout = "unified"
+	// SidekiqSeparated runs Sidekiq only in worker pods plus one scheduler pod.
+	SidekiqSeparated SidekiqLayout = "separated"
+	// SidekiqHybrid runs a light Sidekiq in every web pod plus worker pods and
+	// one scheduler pod.
+	SidekiqHybrid SidekiqLayout = "hybrid"
+)
+
+// Sidekiq is the background job tier.
+type Sidekiq struct {
+	Layout SidekiqLayout `json:"layout,omitempty" enum:"unified|separated|hybrid"`
+	// WebProcesses is UNICORN_SIDEKIQS in web pods (unified, hybrid).
+	WebProcesses *int32         `json:"webProcesses,omitempty" minimum:"0"`
+	Workers      SidekiqWorkers `json:"workers,omitempty"`
+	Scheduler    Scheduler      `json:"scheduler,omitempty"`
+	// Concurrency is DISCOURSE_SIDEKIQ_WORKERS, threads per Sidekiq process.
+	Concurrency *int32 `json:"concurrency,omitempty" minimum:"1"`
+}
+
+// SidekiqWorkers is the worker Deployment (separated, hybrid).
+type SidekiqWorkers struct {
+	Replicas    *int32                       `json:"replicas,omitempty" minimum:"0"`
+	Autoscaling *QueueAutoscaling            `json:"autoscaling,omitempty"`
+	Resources   *corev1.ResourceRequirements `json:"resources,omitempty"`
+	// TerminationGracePeriodSeconds lets running jobs finish on rollout.
+	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty" minimum:"0"`
+}
+
+// QueueAutoscaling scales workers with KEDA on Sidekiq queue depth.
+type QueueAutoscaling struct {
+	Enabled     *bool  `json:"enabled,omitempty"`
+	MinReplicas *int32 `json:"minReplicas,omitempty" minimum:"1"`
+	MaxReplicas *int32 `json:"maxReplicas,omitempty" minimum:"1"`
+	// QueueLength is the number of queued jobs per worker pod KEDA aims for.
+	QueueLength *int32 `json:"queueLength,omitempty" minimum:"1"`
+}
+
+// Scheduler is the single pod that runs Discourse's MiniScheduler.
+type Scheduler struct {
+	// Replicas must be 1: a second scheduler runs every scheduled job twice.
+	// The field exists so that a copied manifest saying 2 gets a clear error.
+	Replicas *int32 `json:"replicas,omitempty"`
+	// Hostname is the fixed pod hostname and UNICORN_SCHEDULER_HOSTNAME.
+	Hostname  string                       `json:"hostname,omitempty" pattern:"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"`
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// MigrationMode is how database migrations run.
+type MigrationMode string
+
+// The migration modes.
+const (
+	// MigrationsJob runs db:migrate in a Job that Flux waits for before the
+	// app rolls out.
+	MigrationsJob MigrationMode = "job"
+	// MigrationsOnBoot sets MIGRATE_ON_BOOT=1 in the single web pod; only
+	// valid when nothing else can run Discourse at the same time.
+	MigrationsOnBoot MigrationMode = "onBoot"
+)
+
+// Migrations configures how and with which limits migrations run.
+type Migrations struct {
+	Mode MigrationMode `json:"mode,omitempty" enum:"job|onBoot"`
+	// BackoffLimit is the Job's retries before Flux reports it failed.
+	BackoffLimit *int32 `json:"backoffLimit,omitempty" minimum:"0"`
+	// ActiveDeadlineSeconds bounds one migration run.
+	ActiveDeadlineSeconds *int64                       `json:"activeDeadlineSeconds,omitempty" minimum:"1"`
+	Resources             *corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// DatabaseMode is where PostgreSQL comes from.
+type DatabaseMode string
+
+// The database modes.
+const (
+	DatabaseCNPG     DatabaseMode = "cnpg"
+	DatabaseExternal DatabaseMode = "external"
+)
+
+// Postgres is the database.
+type Postgres struct {
+	Mode DatabaseMode `json:"mode,omitempty" enum:"cnpg|external"`
+	// Database and Username are DISCOURSE_DB_NAME and DISCOURSE_DB_USERNAME.
+	Database string `json:"database,omitempty"`
+	Username string `json:"username,omitempty"`
+	// Pool is DISCOURSE_DB_POOL: connections per Rails process.
+	Pool     *int32        `json:"pool,omitempty" minimum:"1"`
+	CNPG     CNPG          `json:"cnpg,omitempty"`
+	External *ExternalHost `json:"external,omitempty"`
+}
+
+// CNPG is a CloudNativePG Cluster owned by the site.
+type CNPG struct {
+	Instances *int32 `json:"instances,omitempty" minimum:"1"`
+	// ImageName is the PostgreSQL operand image; use one with pg_cjk_parser or
+	// pgvector when extraExtensions needs it.
+	ImageName  string  `json:"imageName,omitempty"`
+	Storage    Volume  `json:"storage,omitempty"`
+	WALStorage *Volume `json:"walStorage,omitempty"`
+	// MaxConnections overrides max_connections; it must still fit the pool.
+	MaxConnections *int32 `json:"maxConnections,omitempty" minimum:"10"`
+	// ExtraExtensions are created in template1 and the app database next to
+	// hstore, pg_trgm and unaccent (for example vector or pg_cjk_parser).
+	ExtraExtensions []string                     `json:"extraExtensions,omitempty" pattern:"^[a-z_][a-z0-9_]*$"`
+	Pooler          Pooler                       `json:"pooler,omitempty"`
+	Resources       *corev1.ResourceRequirements `json:"resources,omitempty"`
+	// Parameters are extra postgresql.conf settings.
+	Parameters map[string]string `json:"parameters,omitempty"`
+}
+
+// Volume is a persistent volume request.
+type Volume struct {
+	Size         string `json:"size,omitempty" pattern:"^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"`
+	StorageClass string `json:"storageClass,omitempty"`
+}
+
+// Pooler is a CNPG PgBouncer Pooler in front of the read-write service.
+type Pooler struct {
+	Enabled   *bool  `json:"enabled,omitempty"`
+	Instances *int32 `json:"instances,omitempty" minimum:"1"`
+	// PoolMode is session by default: Discourse relies on session state
+	// (advisory locks, prepared statements) that transaction pooling breaks.
+	PoolMode string `json:"poolMode,omitempty" enum:"session|transaction"`
+}
+
+// ExternalHost is a service outside the site (managed PostgreSQL or Redis).
+type ExternalHost struct {
+	Host string `json:"host"`
+	Port *int32 `json:"port,omitempty" minimum:"1" maximum:"65535"`
+	// CIDR is the address range NetworkPolicies allow egress to.
+	CIDR string `json:"cidr,omitempty"`
+}
+
+// RedisMode is where Redis-compatible storage comes from.
+type RedisMode string
+
+// The Redis modes.
+const (
+	RedisValkey   RedisMode = "valkey"
+	RedisExternal RedisMode = "external"
+)
+
+// Redis is Discourse's Redis: a Valkey StatefulSet owned by the site, or an
+// external endpoint.
+type Redis struct {
+	Mode     RedisMode     `json:"mode,omitempty" enum:"valkey|external"`
+	Valkey   Valkey        `json:"valkey,omitempty"`
+	External *ExternalHost `json:"external,omitempty"`
+	// UseTLS sets DISCOURSE_REDIS_USE_SSL for external endpoints.
+	UseTLS *bool `json:"useTLS,omitempty"`
+}
+
+// Valkey is the in-cluster Valkey StatefulSet.
+type Valkey struct {
+	Image       string                       `json:"image,omitempty"`
+	Replicas    *int32                       `json:"replicas,omitempty" minimum:"1"`
+	Persistence *Persistence                 `json:"persistence,omitempty"`
+	Resources   *corev1.ResourceRequirements `json:"resources,omitempty"`
+}
+
+// Persistence is an optional persistent volume.
+type Persistence struct {
+	Enabled *bool `json:"enabled,omitempty"`
+	Volume  `json:",inline"`
+}
+
+// UploadsStore is where uploads live.
+type UploadsStore string
+
+// The upload stores.
+const (
+	UploadsVolume UploadsStore = "volume"
+	UploadsS3     UploadsStore = "s3"
+)
+
+// Uploads configures the upload store and size limit.
+type Uploads struct {
+	Store UploadsStore `json:"store,omitempty" enum:"volume|s3"`
+	// Volume is the ReadWriteOnce claim for store=volume (one web pod only).
+	Volume Volume `json:"volume,omitempty"`
+	// MaxSize is the largest upload; the Ingress body size follows it.
+	MaxSize string `json:"maxSize,omitempty" pattern:"^[0-9]+[kmg]$"`
+}
+
+// S3 is the object store for uploads and backups.
+type S3 struct {
+	Bucket       string `json:"bucket,omitempty"`
+	BackupBucket string `json:"backupBucket,omitempty"`
+	Region       string `json:"region,omitempty"`
+	// Endpoint for S3-compatible stores (MinIO, R2, ...); empty means AWS.
+	Endpoint string `json:"endpoint,omitempty"`
+	// UseIAMProfile uses the pod's cloud identity instead of access keys.
+	UseIAMProfile *bool `json:"useIAMProfile,omitempty"`
+	// CDNURL is DISCOURSE_S3_CDN_URL.
+	CDNURL string `json:"cdnURL,omitempty"`
+	// EgressCIDRs are the ranges NetworkPolicies allow for S3 on 443.
+	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+}
+
+// CDN is the asset CDN (DISCOURSE_CDN_URL).
+type CDN struct {
+	URL string `json:"url,omitempty"`
+}
+
+// SMTP is the outgoing mail server.
+type SMTP struct {
+	Address        string `json:"address,omitempty"`
+	Port           *int32 `json:"port,omitempty" minimum:"1" maximum:"65535"`
+	Username       string `json:"username,omitempty"`
+	Domain         string `json:"domain,omitempty"`
+	EnableStartTLS *bool  `json:"enableStartTLS,omitempty"`
+	// EgressCIDRs are the ranges NetworkPolicies allow for SMTP.
+	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+	// DeveloperEmails is DISCOURSE_DEVELOPER_EMAILS: who becomes admin.
+	DeveloperEmails []string `json:"developerEmails,omitempty"`
+}
+
+// Ingress exposes web.
+type Ingress struct {
+	Enabled   *bool  `json:"enabled,omitempty"`
+	ClassName string `json:"className,omitempty"`
+	// ClusterIssuer is the cert-manager ClusterIssuer that issues the TLS
+	// certificate; empty disables TLS.
+	ClusterIssuer string `json:"clusterIssuer,omitempty"`
+	// TLSSecretName holds the certificate; defaults to "<site>-tls".
+	TLSSecretName string            `json:"tlsSecretName,omitempty"`
+	Annotations   map[string]string `json:"annotations,omitempty"`
+}
+
+// NetworkPolicy configures the default-deny policies.
+type NetworkPolicy struct {
+	Enabled *bool `json:"enabled,omitempty"`
+	// IngressNamespace is the namespace of the ingress controller.
+	IngressNamespace string `json:"ingressNamespace,omitempty"`
+	// IngressPodLabels select the controller pods; empty means all its pods.
+	IngressPodLabels map[string]string `json:"ingressPodLabels,omitempty"`
+	// MonitoringNamespace is where Prometheus scrapes from.
+	MonitoringNamespace string `json:"monitoringNamespace,omitempty"`
+	// DNSNamespace holds the cluster DNS pods.
+	DNSNamespace string `json:"dnsNamespace,omitempty"`
+	// OperatorNamespace runs the CloudNativePG operator, which must reach
+	// the instances' status port.
+	OperatorNamespace string `json:"operatorNamespace,omitempty"`
+	// KEDANamespace runs KEDA, which reads queue lengths from Valkey.
+	KEDANamespace string `json:"kedaNamespace,omitempty"`
+	// APIServerCIDRs are where the Kubernetes API server is reachable;
+	// CloudNativePG instance managers talk to it. Defaults to any address,
+	// because the API server's address differs per cluster.
+	APIServerCIDRs []string `json:"apiServerCIDRs,omitempty"`
+	// Strict limits web egress to the listed CIDRs and named services
+	// instead of any address on 443 (needed for onebox, avatars, webhooks).
+	Strict *bool `json:"strict,omitempty"`
+	// WebEgressCIDRs are extra ranges web and Sidekiq may reach on 443 in
+	// strict mode (webhooks, oneboxes).
+	WebEgressCIDRs []string `json:"webEgressCIDRs,omitempty"`
+}
+
+// Monitoring configures Prometheus Operator objects.
+type Monitoring struct {
+	Enabled *bool `json:"enabled,omitempty"`
+	// Labels are added to ServiceMonitor/PodMonitor/PrometheusRule so the
+	// Prometheus instance selects them.
+	Labels map[string]string `json:"labels,omitempty"`
+}
+
+// GitOps configures the staged Flux Kustomizations.
+type GitOps struct {
+	Enabled *bool `json:"enabled,omitempty"`
+	// Path is the repository path of this environment's rendered output,
+	// for example ./golden/production.
+	Path      string    `json:"path,omitempty" pattern:"^\\./"`
+	SourceRef SourceRef `json:"sourceRef,omitempty"`
+	// Namespace of the Flux objects; defaults to flux-system.
+	Namespace string `json:"namespace,omitempty"`
+	Interval  string `json:"interval,omitempty" pattern:"^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"`
+	// MigrationTimeout bounds how long Flux waits for the migration Job.
+	MigrationTimeout string `json:"migrationTimeout,omitempty" pattern:"^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"`
+}
+
+// SourceRef names the Flux source that holds this repository.
+type SourceRef struct {
+	Kind string `json:"kind,omitempty" enum:"GitRepository|OCIRepository|Bucket"`
+	Name string `json:"name,omitempty"`
+}
+
+// Scheduling places the pods of every workload.
+type Scheduling struct {
+	NodeSelector              map[string]string                 `json:"nodeSelector,omitempty"`
+	Tolerations               []corev1.Toleration               `json:"tolerations,omitempty"`
+	Affinity                  *corev1.Affinity                  `json:"affinity,omitempty"`
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+	PriorityClassName         string                            `json:"priorityClassName,omitempty"`
+}

@@ -1,0 +1,127 @@
+package generator
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+)
+
+// valkeyUID is the valkey user of the official image. Running as it from
+// the start skips the entrypoint's chown-and-setpriv path, which needs root.
+const valkeyUID = 999
+
+// valkeyStart writes the password into a config file in an emptyDir rather
+// than passing --requirepass, which would show it in every process listing.
+// $VAR, not ${VAR}: Flux's strict postBuild substitution rejects the braces.
+const valkeyStart = `printf 'requirepass "%s"\n' "$VALKEY_PASSWORD" > /run/valkey/auth.conf
+exec valkey-server /run/valkey/auth.conf --dir /data --appendonly "$APPENDONLY" --save "" --protected-mode no`
+
+// ValkeyStatefulSet is Discourse's Redis. With persistence on, the
+// append-only file survives restarts, so queued Sidekiq jobs are not lost.
+func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
+	s := &d.Spec
+	v := &s.Redis.Valkey
+	persistent := *v.Persistence.Enabled
+	appendOnly := "no"
+	if persistent {
+		appendOnly = "yes"
+	}
+	ping := &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{
+			"sh", "-c", `valkey-cli -a "$VALKEY_PASSWORD" --no-auth-warning ping | grep -q PONG`,
+		}}},
+		PeriodSeconds: 10, TimeoutSeconds: 3, FailureThreshold: 3,
+	}
+	c := corev1.Container{
+		Name:    "valkey",
+		Image:   v.Image,
+		Command: []string{"sh", "-c", valkeyStart},
+		Ports:   []corev1.ContainerPort{{Name: "redis", ContainerPort: valkeyPort, Protocol: corev1.ProtocolTCP}},
+		Env: []corev1.EnvVar{
+			secretKeyEnv("VALKEY_PASSWORD", s.Secrets.Name, s.Secrets.Keys.RedisPassword, false),
+			{Name: "APPENDONLY", Value: appendOnly},
+		},
+		Resources:       *v.Resources,
+		ReadinessProbe:  ping,
+		LivenessProbe:   &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("redis")}}, PeriodSeconds: 20, FailureThreshold: 3},
+		SecurityContext: restrictedContainer(),
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: "data", MountPath: "/data"},
+			{Name: "run", MountPath: "/run/valkey"},
+		},
+	}
+	c.SecurityContext.ReadOnlyRootFilesystem = ptr.To(true)
+	volumes := []corev1.Volume{{Name: "run", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}}
+	sts := &appsv1.StatefulSet{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
+		ObjectMeta: d.objectMeta(d.ValkeyName(), ComponentValkey, StageData),
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:    v.Replicas,
+			ServiceName: d.ValkeyHeadlessName(),
+			Selector:    &metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentValkey)},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: d.Labels(ComponentValkey)},
+				Spec: corev1.PodSpec{
+					ServiceAccountName:           d.ServiceAccountName(),
+					AutomountServiceAccountToken: ptr.To(false),
+					EnableServiceLinks:           ptr.To(false),
+					Containers:                   []corev1.Container{c},
+					Volumes:                      volumes,
+					SecurityContext:              nonRootPod(valkeyUID),
+					NodeSelector:                 s.Scheduling.NodeSelector,
+					Tolerations:                  s.Scheduling.Tolerations,
+					PriorityClassName:            s.Scheduling.PriorityClassName,
+				},
+			},
+		},
+	}
+	if persistent {
+		claim := corev1.PersistentVolumeClaim{
+			ObjectMeta: metav1.ObjectMeta{Name: "data"},
+			Spec: corev1.PersistentVolumeClaimSpec{
+				AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: quantity(v.Persistence.Size)}},
+			},
+		}
+		if v.Persistence.StorageClass != "" {
+			claim.Spec.StorageClassName = ptr.To(v.Persistence.StorageClass)
+		}
+		sts.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{claim}
+		// Scaling down or deleting the StatefulSet keeps the queue data.
+		sts.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+			WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+			WhenScaled:  appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+		}
+	} else {
+		sts.Spec.Template.Spec.Volumes = append(sts.Spec.Template.Spec.Volumes,
+			corev1.Volume{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	}
+	return sts
+}
+
+// ValkeyServices are the client Service Discourse connects to and the
+// headless Service that gives the StatefulSet's pod its stable DNS name.
+func ValkeyServices(d *Discourse) []*corev1.Service {
+	svc := func(name string, headless bool) *corev1.Service {
+		s := &corev1.Service{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+			ObjectMeta: d.objectMeta(name, ComponentValkey, StageData),
+			Spec: corev1.ServiceSpec{
+				Selector: d.SelectorLabels(ComponentValkey),
+				Ports: []corev1.ServicePort{{
+					Name: "redis", Port: valkeyPort, TargetPort: intstr.FromString("redis"), Protocol: corev1.ProtocolTCP,
+				}},
+			},
+		}
+		if headless {
+			s.Spec.ClusterIP = corev1.ClusterIPNone
+			s.Spec.PublishNotReadyAddresses = true
+		} else {
+			s.Spec.Type = corev1.ServiceTypeClusterIP
+		}
+		return s
+	}
+	return []*corev1.Service{svc(d.ValkeyName(), false), svc(d.ValkeyHeadlessName(), true)}
+}
