@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: discoursegen COMMAND [ARGS]
+
+Commands:
+  generate [--check]   render every environment in clusters/ into golden/
+  render FILE          render one Discourse config to stdout
+  validate [PATH...]   validate manifests against the strict schemas
+  schema               print the JSON schema of the Discourse config
+
+Run "discoursegen COMMAND -h" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a command and returns its exit code: 0 success, 1 the
+// command's own failure (invalid input, stale output), 2 usage or I/O.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError
+	}
+	switch args[0] {
+	case "generate":
+		return runGenerate(args[1:], stdout, stderr)
+	case "render":
+		return runRender(args[1:], stdout, stderr)
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
+	case "schema":
+		return runSchema(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitValid
+	}
+	fmt.Fprintf(stderr, "discoursegen: unknown command %q\n\n%s", args[0], usage)
+	return exitError
+}

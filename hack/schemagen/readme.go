@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// readme renders schemas/README.md. It only depends on the sources, so it
+// is as deterministic as the schemas it describes.
+func readme(origins []origin, kubeVersion string) []byte {
+	var b strings.Builder
+	b.WriteString(readmeHeader)
+	b.WriteString(`# schemas
+
+Strict JSON schemas for every Kubernetes kind and custom resource that
+discoursegen renders (plus kinds users commonly add in an overlay), and the Go
+package ` + "`schemas`" + ` that validates manifests against them
+(` + "`discoursegen validate`" + `).
+
+## How they are made
+
+` + "`hack/schemagen`" + ` reads ` + "`hack/sources.yaml`" + `, locates every module listed
+there with ` + "`go mod download -json MODULE@VERSION`" + ` (the Go module cache; nothing
+else is fetched) and converts:
+
+- **Kubernetes kinds** from ` + "`api/openapi-spec/swagger.json`" + ` of ` + "`k8s.io/kubernetes`" + `.
+  Every ` + "`$ref`" + ` is inlined, so each file is standalone. ` + "`IntOrString`" + ` becomes
+  ` + "`oneOf: [string, integer]`" + `, ` + "`Quantity`" + ` becomes ` + "`oneOf: [string, number]`" + ` plus
+  the Quantity syntax as a pattern. ` + "`RawExtension`" + ` and ` + "`FieldsV1`" + ` stay open objects;
+  ` + "`Time`" + ` is a ` + "`date-time`" + ` string. A recursive type would be left open at the
+  point of recursion (none of the listed kinds has one).
+- **CustomResourceDefinitions**: every served version with
+  ` + "`schema.openAPIV3Schema`" + `. ` + "`x-kubernetes-int-or-string`" + ` becomes
+  ` + "`oneOf: [string, integer]`" + `, and ` + "`metadata`" + ` (left as a bare ` + "`type: object`" + ` by
+  controller-gen) is replaced by the full Kubernetes ` + "`ObjectMeta`" + ` schema.
+
+Strictness rules, the same for both:
+
+- ` + "`additionalProperties: false`" + ` on every object with ` + "`properties`" + `, the root
+  included, unless the upstream schema already has ` + "`additionalProperties`" + ` (maps
+  such as labels, annotations, resource limits) or
+  ` + "`x-kubernetes-preserve-unknown-fields: true`" + ` (deliberately open content). In
+  CRDs, a ` + "`type: object`" + ` without properties is closed too: the apiserver would
+  prune anything below it.
+- ` + "`apiVersion`" + ` and ` + "`kind`" + ` are required and pinned with an ` + "`enum`" + ` to the exact
+  value; the root carries ` + "`x-kubernetes-group-version-kind`" + `.
+- Optional properties accept ` + "`null`" + `, required ones do not, nor do array items
+  or map values. The apiserver treats null in an optional field as unset
+  (and prunes it in custom resources), so ` + "`creationTimestamp: null`" + ` is valid
+  there and valid here; kubeconform's strict schemas make the same choice.
+- Upstream ` + "`required`" + ` lists are kept. Every file declares JSON Schema draft 4,
+  the dialect OpenAPI 2/3.0 schemas are written in and the default draft of
+  kubeconform.
+- Every file carries ` + "`x-discoursegen-generator: hack/schemagen`" + `; that marker is
+  how a later run finds its own stale files to delete. Files without it are
+  never touched.
+
+Output is deterministic: sorted keys, two-space indent, trailing newline.
+
+## Sources
+
+`)
+	total := 0
+	for _, o := range origins {
+		total += len(o.Outputs)
+		fmt.Fprintf(&b, "### %s@%s\n\n", o.Module, o.Version)
+		b.WriteString("Read from the module:\n\n")
+		for _, in := range o.Inputs {
+			fmt.Fprintf(&b, "- `%s`\n", in)
+		}
+		fmt.Fprintf(&b, "\n%s:\n\n", plural(len(o.Outputs), "schema"))
+		for _, out := range o.Outputs {
+			fmt.Fprintf(&b, "- [`%s`](%s)\n", out, out)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%s in total.\n\n", plural(total, "schema"))
+
+	kubeDir := path.Join("kubernetes", kubeVersion+"-standalone-strict")
+	kubeNorm := strings.TrimPrefix(kubeVersion, "v")
+	b.WriteString(`## Regenerating
+
+Versions, kinds and CRD files are pinned in ` + "`hack/sources.yaml`" + `, the single
+source of truth. After changing it (or the generator), run:
+
+    make schemas        # runs: go run ./hack/schemagen
+
+and commit the result. ` + "`make verify`" + ` regenerates the schemas and fails when
+they differ from what is committed, so hand edits and forgotten
+regenerations are caught.
+
+## Using the schemas
+
+In Go, ` + "`schemas.Default()`" + ` validates against the files embedded in the binary;
+the CLI is ` + "`discoursegen validate [PATH...]`" + `. The layout also works as a
+kubeconform registry, fully offline:
+
+    kubeconform -strict -summary -kubernetes-version ` + kubeNorm + ` \
+      -schema-location 'schemas/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json' \
+      -schema-location 'schemas/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' \
+      golden/production
+
+(Kubernetes schemas live in ` + "`" + kubeDir + "/`" + `.)
+
+## config/
+
+` + "`schemas/config/`" + ` holds the JSON schema of the discoursegen function config,
+generated from the Go types by its own generator, not by ` + "`hack/schemagen`" + `.
+schemagen never writes or deletes anything there; the validator finds that
+schema like any other, by the ` + "`x-kubernetes-group-version-kind`" + ` at its root.
+`)
+	return []byte(b.String())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
