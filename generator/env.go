@@ -46,6 +46,12 @@ func (d *Discourse) settings() map[string]string {
 	if *s.Redis.UseTLS {
 		m["DISCOURSE_REDIS_USE_SSL"] = "true"
 	}
+	if *s.Monitoring.Enabled {
+		// The discourse-prometheus collector binds to localhost by default;
+		// Prometheus scrapes it from outside the pod. The NetworkPolicy
+		// admits only the monitoring namespace.
+		m["DISCOURSE_PROMETHEUS_WEBSERVER_BIND"] = "0.0.0.0"
+	}
 	if s.SMTP.Address != "" {
 		m["DISCOURSE_SMTP_ADDRESS"] = s.SMTP.Address
 		m["DISCOURSE_SMTP_PORT"] = itoa(*s.SMTP.Port)

@@ -78,6 +78,10 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 		}},
 	}
 
+	if *s.Monitoring.Enabled {
+		web.Ports = append(web.Ports, corev1.ContainerPort{Name: "metrics", ContainerPort: metricsPort, Protocol: corev1.ProtocolTCP})
+	}
+
 	spec := d.podSpec(ComponentWeb, corev1.PodSpec{
 		InitContainers:                d.waitContainers(d.DatabaseHost()),
 		Containers:                    []corev1.Container{web},

@@ -1,6 +1,7 @@
 package discourse
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -79,7 +80,13 @@ func Load(source string, data []byte) (*generator.Discourse, error) {
 	if len(violations) > 0 {
 		cerr := &ConfigError{Source: source}
 		for _, viol := range violations {
-			cerr.Problems = append(cerr.Problems, Problem{Path: dotted(viol.Pointer), Message: viol.Reason})
+			msg := viol.Reason
+			if strings.HasPrefix(msg, "unknown field") {
+				if allowed := allowedFields(viol.Pointer); len(allowed) > 0 {
+					msg += "; allowed: " + strings.Join(allowed, ", ")
+				}
+			}
+			cerr.Problems = append(cerr.Problems, Problem{Path: dotted(viol.Pointer), Message: msg})
 		}
 		return nil, cerr
 	}
@@ -123,6 +130,39 @@ func asConfigError(source string, err error) error {
 	}
 	sort.SliceStable(cerr.Problems, func(i, j int) bool { return cerr.Problems[i].Path < cerr.Problems[j].Path })
 	return cerr
+}
+
+// allowedFields lists the fields the config schema allows next to the
+// unknown field at pointer, so a typo's message shows the right spelling.
+func allowedFields(pointer string) []string {
+	raw, err := generator.ConfigSchema()
+	if err != nil {
+		return nil
+	}
+	var node map[string]any
+	if json.Unmarshal(raw, &node) != nil {
+		return nil
+	}
+	tokens := strings.Split(strings.TrimPrefix(pointer, "/"), "/")
+	for _, tok := range tokens[:len(tokens)-1] {
+		if items, ok := node["items"].(map[string]any); ok {
+			node = items
+			continue
+		}
+		props, _ := node["properties"].(map[string]any)
+		next, ok := props[tok].(map[string]any)
+		if !ok {
+			return nil
+		}
+		node = next
+	}
+	props, _ := node["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for name := range props {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // dotted turns a JSON pointer (/spec/env/2/name) into the path users
