@@ -44,11 +44,11 @@ func BenchmarkValidatePathsFixture(b *testing.B) {
 	benchValidatePaths(b, fixtureDir)
 }
 
-// BenchmarkValidatePathsGolden runs on the real production render. It is
-// skipped, loudly, until golden/production has been generated.
+// BenchmarkValidatePathsGolden runs on the real, committed production
+// render.
 func BenchmarkValidatePathsGolden(b *testing.B) {
 	if _, err := os.Stat(goldenDir); err != nil {
-		b.Skipf("%s is missing (%v): render the golden files first", goldenDir, err)
+		b.Fatalf("%s is missing (%v): run make generate", goldenDir, err)
 	}
 	benchValidatePaths(b, goldenDir)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"discoursegen.dev/discoursegen/internal/golden"
+	"discoursegen.dev/discoursegen/schemas"
 	"sigs.k8s.io/yaml"
 )
 
@@ -335,6 +336,73 @@ func BenchmarkGenerate(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := renderAll(clustersIn); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestSchemasCoverGolden: every apiVersion and kind in golden/ has a
+// schema, so validation never skips an object.
+func TestSchemasCoverGolden(t *testing.T) {
+	v, err := schemas.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	err = filepath.WalkDir(goldenDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".yaml" || d.Name() == "kustomization.yaml" {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var obj struct{ APIVersion, Kind string }
+		if err := yaml.Unmarshal(data, &obj); err != nil {
+			return err
+		}
+		seen++
+		if !v.Known(obj.APIVersion, obj.Kind) {
+			t.Errorf("%s: no schema for %s %s; add it to hack/sources.yaml and run make schemas", p, obj.APIVersion, obj.Kind)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen == 0 {
+		t.Fatal("golden/ has no objects")
+	}
+}
+
+// TestValidateCatchesBrokenGolden: a copy of golden/production with one
+// Deployment's replicas turned into a string fails, naming the object and
+// the JSON pointer.
+func TestValidateCatchesBrokenGolden(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "production")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(goldenDir, "production"))); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"validate", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("pristine copy: exit %d\n%s", code, stderr.String())
+	}
+	file := filepath.Join(dir, "app", "deployment-forum-scheduler.yaml")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(data), "\n  replicas: 1\n", "\n  replicas: \"three\"\n", 1)
+	if broken == string(data) {
+		t.Fatal("the scheduler Deployment has no replicas: 1 to break")
+	}
+	write(t, file, broken)
+	stderr.Reset()
+	if code := run([]string{"validate", dir}, &stdout, &stderr); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"Deployment forum/forum-scheduler", "/spec/replicas", "expected integer, but got string"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, stderr.String())
 		}
 	}
 }
