@@ -36,6 +36,15 @@ build: ## Build the CLI and the KRM function into ./bin.
 generate: build ## Render every environment in clusters/ into golden/.
 	$(BIN)/discoursegen generate
 
+.PHONY: render
+render: tools build ## Render one environment with the kustomize CLI: make render ENV=production.
+	@test -n "$(ENV)" || { echo "usage: make render ENV=local|staging|production"; exit 2; }
+	@# kustomize prints nothing and exits 0 when exec functions are skipped;
+	@# an empty render must never pass for a valid one.
+	@out="$$($(KUSTOMIZE) build --enable-alpha-plugins --enable-exec clusters/$(ENV))"; \
+		if [ -z "$$out" ]; then echo "kustomize produced no objects for clusters/$(ENV)" >&2; exit 1; fi; \
+		printf '%s\n' "$$out"
+
 .PHONY: schemas
 schemas: ## Regenerate schemas/ from the pinned modules in hack/sources.yaml.
 	$(GO) run ./hack/schemagen

@@ -123,24 +123,13 @@ func environments(clusters string) ([]string, error) {
 }
 
 func validateBuilt(v *schemas.Validator, env string, objs []build.Object) error {
-	var lines []string
+	maps := make([]map[string]any, len(objs))
 	for i, o := range objs {
-		var m map[string]any
-		if err := yaml.Unmarshal(o.YAML, &m); err != nil {
+		if err := yaml.Unmarshal(o.YAML, &maps[i]); err != nil {
 			return fmt.Errorf("%s: %s %s: %w", env, o.Kind, o.Name, err)
 		}
-		violations, err := v.ValidateObject("clusters/"+env, i, m)
-		if err != nil {
-			return err
-		}
-		for _, viol := range violations {
-			lines = append(lines, viol.Error())
-		}
 	}
-	if len(lines) > 0 {
-		return fmt.Errorf("%s: rendered objects fail their schemas:\n  %s", env, strings.Join(lines, "\n  "))
-	}
-	return nil
+	return validateMaps(v, "clusters/"+env, maps)
 }
 
 // validateObjects checks generator output against the strict schemas, the
@@ -150,12 +139,19 @@ func validateObjects(source string, objs []generator.Object) error {
 	if err != nil {
 		return err
 	}
-	var lines []string
+	maps := make([]map[string]any, len(objs))
 	for i, o := range objs {
-		m, err := generator.ToMap(o)
-		if err != nil {
+		if maps[i], err = generator.ToMap(o); err != nil {
 			return err
 		}
+	}
+	return validateMaps(v, source, maps)
+}
+
+// validateMaps reports every schema violation of the objects at once.
+func validateMaps(v *schemas.Validator, source string, objs []map[string]any) error {
+	var lines []string
+	for i, m := range objs {
 		violations, err := v.ValidateObject(source, i, m)
 		if err != nil {
 			return err
@@ -165,7 +161,7 @@ func validateObjects(source string, objs []generator.Object) error {
 		}
 	}
 	if len(lines) > 0 {
-		return fmt.Errorf("rendered objects fail their schemas:\n  %s", strings.Join(lines, "\n  "))
+		return fmt.Errorf("%s: rendered objects fail their schemas:\n  %s", source, strings.Join(lines, "\n  "))
 	}
 	return nil
 }

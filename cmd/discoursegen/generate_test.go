@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/golden"
 	"discoursegen.dev/discoursegen/schemas"
 	"sigs.k8s.io/yaml"
@@ -403,6 +404,26 @@ func TestValidateCatchesBrokenGolden(t *testing.T) {
 	for _, want := range []string{"Deployment forum/forum-scheduler", "/spec/replicas", "expected integer, but got string"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+// BenchmarkRenderEnvironment renders one environment in-process (kustomize
+// plus the exec function) and validates it: the per-environment cost of
+// `make generate`.
+func BenchmarkRenderEnvironment(b *testing.B) {
+	v, err := schemas.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		objs, err := build.Kustomization(filepath.Join(clustersIn, "production"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := validateBuilt(v, "production", objs); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

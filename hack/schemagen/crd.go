@@ -125,21 +125,9 @@ func convertCRDNode(node schema) (schema, error) {
 			}
 			out[k] = cs
 		case "allOf", "anyOf", "oneOf":
-			list, ok := v.([]any)
-			if !ok {
-				return nil, fmt.Errorf("%s is %T, want array", k, v)
-			}
-			conv := make([]any, len(list))
-			for i, item := range list {
-				is, ok := item.(schema)
-				if !ok {
-					return nil, fmt.Errorf("%s[%d] is %T, want object", k, i, item)
-				}
-				ci, err := convertCRDNode(is)
-				if err != nil {
-					return nil, fmt.Errorf("%s[%d]: %w", k, i, err)
-				}
-				conv[i] = ci
+			conv, err := convertList(k, v, convertCRDNode)
+			if err != nil {
+				return nil, err
 			}
 			out[k] = conv
 		default:

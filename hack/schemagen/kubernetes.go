@@ -173,21 +173,9 @@ func (c *kubernetesConverter) convert(node schema, stack []string) (schema, erro
 			}
 			out[k] = cs
 		case "allOf", "anyOf", "oneOf":
-			list, ok := v.([]any)
-			if !ok {
-				return nil, fmt.Errorf("%s is %T, want array", k, v)
-			}
-			conv := make([]any, len(list))
-			for i, item := range list {
-				is, ok := item.(schema)
-				if !ok {
-					return nil, fmt.Errorf("%s[%d] is %T, want object", k, i, item)
-				}
-				ci, err := c.convert(is, stack)
-				if err != nil {
-					return nil, fmt.Errorf("%s[%d]: %w", k, i, err)
-				}
-				conv[i] = ci
+			conv, err := convertList(k, v, func(sub schema) (schema, error) { return c.convert(sub, stack) })
+			if err != nil {
+				return nil, err
 			}
 			out[k] = conv
 		default:

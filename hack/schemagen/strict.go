@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -222,4 +223,26 @@ func setIdentity(root schema, group, version, kind string) {
 	root[gvkKey] = []any{schema{"group": group, "version": version, "kind": kind}}
 	root["$schema"] = draft04
 	root[generatorKey] = generatorName
+}
+
+// convertList converts each subschema of a schema list (allOf, anyOf,
+// oneOf) under key, naming the failing item in errors.
+func convertList(key string, v any, convert func(schema) (schema, error)) ([]any, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s is %T, want array", key, v)
+	}
+	out := make([]any, len(list))
+	for i, item := range list {
+		sub, ok := item.(schema)
+		if !ok {
+			return nil, fmt.Errorf("%s[%d] is %T, want object", key, i, item)
+		}
+		converted, err := convert(sub)
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", key, i, err)
+		}
+		out[i] = converted
+	}
+	return out, nil
 }
