@@ -96,21 +96,9 @@ func convertCRDNode(node schema) (schema, error) {
 	for k, v := range node {
 		switch k {
 		case "properties":
-			props, ok := v.(schema)
-			if !ok {
-				return nil, fmt.Errorf("properties is %T, want object", v)
-			}
-			conv := make(schema, len(props))
-			for pname, p := range props {
-				ps, ok := p.(schema)
-				if !ok {
-					return nil, fmt.Errorf("property %q is %T, want object", pname, p)
-				}
-				cp, err := convertCRDNode(ps)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", pname, err)
-				}
-				conv[pname] = cp
+			conv, err := convertProperties(v, convertCRDNode)
+			if err != nil {
+				return nil, err
 			}
 			out[k] = conv
 		case "items", "additionalProperties", "not":

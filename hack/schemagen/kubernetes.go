@@ -144,21 +144,9 @@ func (c *kubernetesConverter) convert(node schema, stack []string) (schema, erro
 	for k, v := range node {
 		switch k {
 		case "properties":
-			props, ok := v.(schema)
-			if !ok {
-				return nil, fmt.Errorf("properties is %T, want object", v)
-			}
-			conv := make(schema, len(props))
-			for pname, p := range props {
-				ps, ok := p.(schema)
-				if !ok {
-					return nil, fmt.Errorf("property %q is %T, want object", pname, p)
-				}
-				cp, err := c.convert(ps, stack)
-				if err != nil {
-					return nil, fmt.Errorf("property %q: %w", pname, err)
-				}
-				conv[pname] = cp
+			conv, err := convertProperties(v, func(sub schema) (schema, error) { return c.convert(sub, stack) })
+			if err != nil {
+				return nil, err
 			}
 			out[k] = conv
 		case "items", "additionalProperties":

@@ -60,13 +60,13 @@ Output is deterministic: sorted keys, two-space indent, trailing newline.
 
 ## The Discourse config
 
-`+"`config/discoursegen.dev/discourse_v1alpha1.json`"+` is the schema of discoursegen's
-own input, derived from the Go types in `+"`generator/spec.go`"+` by
-`+"`hack/configschema`"+` (also run by `+"`make schemas`"+`). A test fails when the
+` + "`config/discoursegen.dev/discourse_v1alpha1.json`" + ` is the schema of discoursegen's
+own input, derived from the Go types in ` + "`generator/spec.go`" + ` by
+` + "`hack/configschema`" + ` (also run by ` + "`make schemas`" + `). A test fails when the
 committed file differs from the types. The same validator checks configs and
 rendered output.
 
-`+"`make verify`"+` regenerates everything here and fails on any difference.
+` + "`make verify`" + ` regenerates everything here and fails on any difference.
 
 ## Sources
 

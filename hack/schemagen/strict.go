@@ -246,3 +246,25 @@ func convertList(key string, v any, convert func(schema) (schema, error)) ([]any
 	}
 	return out, nil
 }
+
+// convertProperties converts each property schema of a properties map,
+// naming the failing property in errors.
+func convertProperties(v any, convert func(schema) (schema, error)) (schema, error) {
+	props, ok := v.(schema)
+	if !ok {
+		return nil, fmt.Errorf("properties is %T, want object", v)
+	}
+	out := make(schema, len(props))
+	for name, p := range props {
+		sub, ok := p.(schema)
+		if !ok {
+			return nil, fmt.Errorf("property %q is %T, want object", name, p)
+		}
+		converted, err := convert(sub)
+		if err != nil {
+			return nil, fmt.Errorf("property %q: %w", name, err)
+		}
+		out[name] = converted
+	}
+	return out, nil
+}
