@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // The KEDA types below mirror keda.sh/v1alpha1 of KEDA v2.21.0
@@ -98,7 +99,7 @@ func WorkerScaledObject(d *Discourse) *ScaledObject {
 			ScaleTargetRef:  ScaleTarget{APIVersion: "apps/v1", Kind: "Deployment", Name: d.WorkerName()},
 			MinReplicaCount: a.MinReplicas,
 			MaxReplicaCount: a.MaxReplicas,
-			CooldownPeriod:  ptrInt32(300),
+			CooldownPeriod:  ptr.To(int32(300)),
 			Triggers:        triggers,
 		},
 	}
@@ -116,5 +117,3 @@ func WorkerTriggerAuthentication(d *Discourse) *TriggerAuthentication {
 		}}},
 	}
 }
-
-func ptrInt32(v int32) *int32 { return &v }

@@ -183,15 +183,17 @@ func (d *Discourse) databasePolicies(discourse *metav1.LabelSelector) []*network
 	return policies
 }
 
-// networkPolicy builds one policy. Both policy types are always listed: a
-// policy with only ingress rules would otherwise not restrict egress, and
-// one with none would not be the default deny it means to be.
+// networkPolicy builds one policy. The policy types are listed
+// explicitly: a policy with only ingress rules must not be read as
+// restricting egress, and one with no rules at all is a deny in both
+// directions, which is what the default deny means.
 func (d *Discourse) networkPolicy(name string, pods *metav1.LabelSelector, ingress []networkingv1.NetworkPolicyIngressRule, egress []networkingv1.NetworkPolicyEgressRule) *networkingv1.NetworkPolicy {
+	denyAll := ingress == nil && egress == nil
 	types := []networkingv1.PolicyType{}
-	if ingress != nil || name == "default-deny" {
+	if ingress != nil || denyAll {
 		types = append(types, networkingv1.PolicyTypeIngress)
 	}
-	if egress != nil || name == "default-deny" {
+	if egress != nil || denyAll {
 		types = append(types, networkingv1.PolicyTypeEgress)
 	}
 	return &networkingv1.NetworkPolicy{

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // The CNPG types below mirror postgresql.cnpg.io/v1 of CloudNativePG
@@ -230,7 +231,7 @@ func CNPGCluster(d *Discourse) *PostgresCluster {
 			}},
 			Storage: storage(c.Storage),
 			Affinity: AffinityConfiguration{
-				EnablePodAntiAffinity: ptrBool(true),
+				EnablePodAntiAffinity: ptr.To(true),
 				TopologyKey:           "kubernetes.io/hostname",
 				PodAntiAffinityType:   antiAffinity,
 				NodeSelector:          s.Scheduling.NodeSelector,
@@ -305,5 +306,3 @@ func storage(v Volume) StorageConfiguration {
 func createExtension(name string) string {
 	return fmt.Sprintf("CREATE EXTENSION IF NOT EXISTS %q", name)
 }
-
-func ptrBool(b bool) *bool { return &b }

@@ -59,11 +59,7 @@ func TestInvalidConfigs(t *testing.T) {
 // a ResourceList on stdin. A bad config yields error results with field
 // paths, no items, and an error (non-zero exit).
 func TestProcessorReportsResults(t *testing.T) {
-	rl := `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-items: []
-functionConfig:
-  apiVersion: discoursegen.dev/v1alpha1
+	rl := resourceList(`  apiVersion: discoursegen.dev/v1alpha1
   kind: Discourse
   metadata:
     name: forum
@@ -75,13 +71,12 @@ functionConfig:
     image: {repository: r, tag: v1}
     s3: {bucket: b, region: r}
     sidekiq: {scheduler: {replicas: 2}}
-`
-	var out bytes.Buffer
-	err := framework.Execute(discourse.Processor(), &kio.ByteReadWriter{Reader: strings.NewReader(rl), Writer: &out})
+`)
+	out, err := execute(rl)
 	if err == nil {
 		t.Fatal("want an error for two schedulers")
 	}
-	got := out.String()
+	got := out
 	for _, want := range []string{"severity: error", "path: spec.sidekiq.scheduler.replicas", "must be 1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -95,27 +90,35 @@ functionConfig:
 // TestProcessorGeneratesOnlyItsObjects: a generator must not echo its own
 // config back (it would leak into the parent overlay).
 func TestProcessorGeneratesOnlyItsObjects(t *testing.T) {
-	rl := `apiVersion: config.kubernetes.io/v1
-kind: ResourceList
-items: []
-functionConfig:
-  apiVersion: discoursegen.dev/v1alpha1
+	rl := resourceList(`  apiVersion: discoursegen.dev/v1alpha1
   kind: Discourse
   metadata: {name: forum}
   spec:
     profile: local
     hostname: forum.localtest.me
     image: {repository: r, tag: v1}
-`
-	var out bytes.Buffer
-	if err := framework.Execute(discourse.Processor(), &kio.ByteReadWriter{Reader: strings.NewReader(rl), Writer: &out}); err != nil {
+`)
+	got, err := execute(rl)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got := out.String()
 	if strings.Count(got, "kind: Discourse") != 1 { // the functionConfig itself
 		t.Errorf("the config was echoed into items:\n%s", got)
 	}
 	if !strings.Contains(got, "name: forum-web") {
 		t.Errorf("no web Deployment generated:\n%s", got)
 	}
+}
+
+// resourceList wraps a function config, indented as functionConfig, in the
+// ResourceList kustomize sends a generator: no items.
+func resourceList(functionConfig string) string {
+	return "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n" + functionConfig
+}
+
+// execute runs the function on a ResourceList and returns what it wrote.
+func execute(rl string) (string, error) {
+	var out bytes.Buffer
+	err := framework.Execute(discourse.Processor(), &kio.ByteReadWriter{Reader: strings.NewReader(rl), Writer: &out})
+	return out.String(), err
 }
