@@ -46,7 +46,7 @@ func (d *Discourse) settings() map[string]string {
 	if *s.Redis.UseTLS {
 		m["DISCOURSE_REDIS_USE_SSL"] = "true"
 	}
-	if *s.Monitoring.Enabled {
+	if d.scrapesDiscourse() {
 		// The discourse-prometheus collector binds to localhost by default;
 		// Prometheus scrapes it from outside the pod. The NetworkPolicy
 		// admits only the monitoring namespace.
@@ -121,8 +121,12 @@ func (d *Discourse) secretEnv() []corev1.EnvVar {
 			user("DISCOURSE_S3_ACCESS_KEY_ID", k.S3AccessKeyID, false),
 			user("DISCOURSE_S3_SECRET_ACCESS_KEY", k.S3SecretAccessKey, false))
 	}
-	// GeoIP lookups are optional upstream; a missing key disables them.
-	env = append(env, user("DISCOURSE_MAXMIND_LICENSE_KEY", k.MaxmindLicenseKey, true))
+	// GeoIP lookups are optional upstream; missing keys disable them.
+	// Downloads authenticate with the account id and the license key
+	// together (discourse/discourse lib/discourse_ip_info.rb).
+	env = append(env,
+		user("DISCOURSE_MAXMIND_ACCOUNT_ID", k.MaxmindAccountID, true),
+		user("DISCOURSE_MAXMIND_LICENSE_KEY", k.MaxmindLicenseKey, true))
 	return env
 }
 
@@ -143,6 +147,9 @@ type processEnv struct {
 	schedulerHost    string
 	migrateOnBoot    bool
 	precompileOnBoot bool
+	// directRuby is a container that runs Ruby itself rather than through
+	// the image's /sbin/boot, whose run scripts preload jemalloc.
+	directRuby bool
 }
 
 // discourseEnv assembles a Discourse container's env: process knobs, then
@@ -156,6 +163,9 @@ func (d *Discourse) discourseEnv(p processEnv, extra ...corev1.EnvVar) []corev1.
 		{Name: "UNICORN_SCHEDULER_HOSTNAME", Value: p.schedulerHost},
 		{Name: "MIGRATE_ON_BOOT", Value: boolEnv(p.migrateOnBoot)},
 		{Name: "PRECOMPILE_ON_BOOT", Value: boolEnv(p.precompileOnBoot)},
+	}
+	if p.directRuby {
+		env = append(env, corev1.EnvVar{Name: "LD_PRELOAD", Value: jemalloc})
 	}
 	env = append(env, extra...)
 	env = append(env, d.secretEnv()...)

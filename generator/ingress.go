@@ -50,9 +50,15 @@ func WebIngress(d *Discourse) *networkingv1.Ingress {
 			}},
 		},
 	}
+	if s.Ingress.ClusterIssuer != "" || s.Ingress.TLSSecretName != "" {
+		secret := s.Ingress.TLSSecretName
+		if secret == "" {
+			secret = d.site() + "-tls"
+		}
+		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{s.Hostname}, SecretName: secret}}
+	}
 	if s.Ingress.ClusterIssuer != "" {
 		annotations["cert-manager.io/cluster-issuer"] = s.Ingress.ClusterIssuer
-		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{s.Hostname}, SecretName: s.Ingress.TLSSecretName}}
 	}
 	for k, v := range s.Ingress.Annotations {
 		annotations[k] = v

@@ -67,6 +67,17 @@ type SecretTarget struct {
 	Key       string `json:"key"`
 }
 
+// sidekiqRedisDB is the Redis database Discourse keeps Sidekiq in. Since
+// discourse/discourse PR #31543 (2025) Sidekiq no longer uses the
+// "sidekiq:" key namespace of redis-namespace; it uses its own database,
+// one above the app's: lib/discourse.rb sidekiq_redis_config merges
+// db: config[:db].to_i + 1 into GlobalSetting.redis_config, whose db is
+// redis_db (config/discourse_defaults.conf: redis_db = 0). discoursegen
+// never sets DISCOURSE_REDIS_DB (validation refuses it in spec.env), so the
+// queues are in database 1, as plain Sidekiq keys "queue:<name>" (Sidekiq's
+// client LPUSHes to "queue:#{queue}").
+const sidekiqRedisDB = 1
+
 // autoscaledQueues are the queues whose backlog adds workers. ultra_low is
 // left out on purpose: it holds work that may wait, and scaling on it
 // would keep workers up for nothing.
@@ -79,10 +90,16 @@ func WorkerScaledObject(d *Discourse) *ScaledObject {
 	a := s.Sidekiq.Workers.Autoscaling
 	triggers := make([]ScaleTrigger, 0, len(autoscaledQueues))
 	for _, q := range autoscaledQueues {
+		host := d.RedisHost()
+		if s.Redis.Mode == RedisValkey {
+			// KEDA dials from its own namespace.
+			host = d.ServiceAddress(host)
+		}
 		meta := map[string]string{
-			"address":    d.RedisHost() + ":" + itoa(d.RedisPort()),
-			"listName":   "queue:" + q,
-			"listLength": itoa(*a.QueueLength),
+			"address":       host + ":" + itoa(d.RedisPort()),
+			"databaseIndex": itoa(sidekiqRedisDB),
+			"listName":      "queue:" + q,
+			"listLength":    itoa(*a.QueueLength),
 		}
 		if *s.Redis.UseTLS {
 			meta["enableTLS"] = strconv.FormatBool(true)

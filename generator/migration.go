@@ -20,6 +20,8 @@ import (
 //     migration's advisory locks need a real session on the primary.
 //   - Init containers wait for PostgreSQL and Valkey: db:migrate takes the
 //     "db_migration" mutex in Redis before it touches the schema.
+//   - With assets on the S3 CDN it publishes them too, once per release
+//     and before any new pod serves a page that links to them.
 func MigrationJob(d *Discourse) *batchv1.Job {
 	s := &d.Spec
 	dbHost := d.DatabaseHost()
@@ -29,17 +31,17 @@ func MigrationJob(d *Discourse) *batchv1.Job {
 		extra = append(extra, corev1.EnvVar{Name: "DISCOURSE_DB_HOST", Value: dbHost})
 	}
 	volumes, mounts := railsVolumes()
-	volumes = append(volumes, corev1.Volume{Name: "log", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	volumes = append(volumes, emptyDir("log"))
 	mounts = append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"})
 	c := corev1.Container{
 		Name:            "migrate",
 		Image:           d.ImageRef(),
 		ImagePullPolicy: s.Image.PullPolicy,
-		Command:         []string{"bundle"},
-		Args:            []string{"exec", "rake", "db:migrate"},
+		Command:         []string{thpoff},
+		Args:            append([]string{"bundle", "exec", "rake"}, d.releaseTasks()...),
 		WorkingDir:      appRoot,
 		EnvFrom:         d.envFrom(),
-		Env:             d.discourseEnv(processEnv{schedulerHost: noSchedulerHost}, extra...),
+		Env:             d.discourseEnv(processEnv{schedulerHost: noSchedulerHost, directRuby: true}, extra...),
 		Resources:       *s.Migrations.Resources,
 		VolumeMounts:    mounts,
 		SecurityContext: restrictedContainer(),
@@ -67,4 +69,30 @@ func MigrationJob(d *Discourse) *batchv1.Job {
 		},
 	}
 	return job
+}
+
+// releaseTasks are the rake tasks of a release, run by one rake process
+// (one Rails boot), in order, stopping at the first failure.
+//
+// With DISCOURSE_S3_CDN_URL, pages link their scripts and stylesheets to the
+// S3 CDN, so the new release's assets must be in the bucket before a new pod
+// serves a page: s3:upload_assets, which upstream runs right after compiling
+// assets (discourse/docker_manager lib/docker_manager/upgrader.rb, when
+// DISCOURSE_USE_S3, DISCOURSE_S3_BUCKET and DISCOURSE_S3_CDN_URL are set; the
+// documented app.yml hook after_assets_precompile for launcher builds). It
+// needs the database and Redis (it boots Rails and reads site settings),
+// which this Job already waits for. s3:expire_missing_assets is left out on
+// purpose: upstream runs it only after the post-deploy migrations, when no
+// old pod is left to link to the previous release's assets.
+func (d *Discourse) releaseTasks() []string {
+	tasks := []string{"db:migrate"}
+	if d.publishesAssetsToS3() {
+		tasks = append(tasks, "s3:upload_assets")
+	}
+	return tasks
+}
+
+// publishesAssetsToS3 is upstream's using_s3_assets condition.
+func (d *Discourse) publishesAssetsToS3() bool {
+	return d.Spec.Uploads.Store == UploadsS3 && d.Spec.S3.CDNURL != ""
 }

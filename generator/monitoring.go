@@ -85,8 +85,9 @@ func WebPodMonitor(d *Discourse) *PodMonitor {
 // for the objects discoursegen owns. Each rule names what breaks for users.
 func Alerts(d *Discourse) *PrometheusRule {
 	ns := d.Spec.Namespace
-	rules := []Rule{
-		{
+	var rules []Rule
+	if d.scrapesDiscourse() {
+		rules = append(rules, Rule{
 			Alert: "DiscourseHigh5xxRate",
 			Expr: intstr.FromString(fmt.Sprintf(
 				`sum(rate(discourse_http_requests{namespace=%q,status=~"5.."}[5m])) / sum(rate(discourse_http_requests{namespace=%q}[5m])) > 0.05`, ns, ns)),
@@ -95,8 +96,10 @@ func Alerts(d *Discourse) *PrometheusRule {
 			Annotations: map[string]string{
 				"summary": "More than 5% of Discourse requests fail with 5xx.",
 			},
-		},
-		{
+		})
+	}
+	rules = append(rules,
+		Rule{
 			Alert:  "DiscourseWebUnavailable",
 			Expr:   intstr.FromString(fmt.Sprintf(`kube_deployment_status_replicas_available{namespace=%q,deployment=%q} < 1`, ns, d.WebName())),
 			For:    "5m",
@@ -105,16 +108,22 @@ func Alerts(d *Discourse) *PrometheusRule {
 				"summary": "No Discourse web pod is available: the forum is down.",
 			},
 		},
-		{
+		// The Job's Failed condition, not kube_job_status_failed: that
+		// counts failed pods, so a Job that failed once and then
+		// succeeded would keep the alert firing until the next release
+		// (kube-state-metrics docs/metrics/workload/job-metrics.md:
+		// kube_job_failed carries condition="true" only for a Job whose
+		// Failed condition is true).
+		Rule{
 			Alert: "DiscourseMigrationFailed",
 			Expr: intstr.FromString(fmt.Sprintf(
-				`kube_job_status_failed{namespace=%q,job_name=~%q} > 0`, ns, d.site()+"-migrate-.*")),
+				`kube_job_failed{namespace=%q,job_name=~%q,condition="true"} == 1`, ns, d.site()+"-migrate-.*")),
 			Labels: map[string]string{"severity": "critical"},
 			Annotations: map[string]string{
 				"summary": "A migration Job failed; Flux holds the app rollout until it succeeds.",
 			},
 		},
-	}
+	)
 	if d.Spec.Sidekiq.Layout != SidekiqUnified {
 		rules = append(rules, Rule{
 			Alert:  "DiscourseSchedulerDown",

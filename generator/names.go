@@ -114,12 +114,27 @@ func (d *Discourse) RedisHost() string {
 	return d.ValkeyName()
 }
 
+// ServiceAddress is a Service's name as seen from any namespace. A client
+// outside the site's namespace (KEDA's operator, in its own) resolves a
+// bare name in its own namespace, where it does not exist. "<svc>.<ns>.svc"
+// resolves through every pod's DNS search list (…, svc.<cluster domain>),
+// so it works whatever the cluster domain is.
+func (d *Discourse) ServiceAddress(service string) string {
+	return service + "." + d.Spec.Namespace + ".svc"
+}
+
 // RedisPort is the port of RedisHost.
 func (d *Discourse) RedisPort() int32 {
 	if d.Spec.Redis.Mode == RedisExternal {
 		return *d.Spec.Redis.External.Port
 	}
 	return 6379
+}
+
+// scrapesDiscourse is true when Prometheus scrapes the discourse-prometheus
+// collector of the web pods.
+func (d *Discourse) scrapesDiscourse() bool {
+	return *d.Spec.Monitoring.Enabled && *d.Spec.Monitoring.DiscoursePrometheus
 }
 
 // ImageRef is the Discourse image reference, pinned by digest when given.
@@ -140,9 +155,14 @@ func (d *Discourse) SelectorLabels(component string) map[string]string {
 	}
 }
 
-// Labels are the full label set of an object of one component.
+// Labels are the full label set of an object of one component: the
+// user's metadata.labels (Validate keeps them off the keys below), then
+// discoursegen's own.
 func (d *Discourse) Labels(component string) map[string]string {
 	l := d.SelectorLabels(component)
+	for k, v := range d.Metadata.Labels {
+		l[k] = v
+	}
 	l[LabelPartOf] = "discourse"
 	l[LabelManagedBy] = "discoursegen"
 	if d.Spec.Release != "" {

@@ -1,7 +1,9 @@
 package generator
 
 import (
+	"net/url"
 	"slices"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -56,7 +58,7 @@ func NetworkPolicies(d *Discourse) []*networkingv1.NetworkPolicy {
 		From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.IngressNamespace, np.IngressPodLabels)},
 		Ports: []networkingv1.NetworkPolicyPort{namedPort("http")},
 	}}
-	if *s.Monitoring.Enabled {
+	if d.scrapesDiscourse() {
 		webIngress = append(webIngress, networkingv1.NetworkPolicyIngressRule{
 			From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
 			Ports: []networkingv1.NetworkPolicyPort{namedPort("metrics")},
@@ -86,6 +88,32 @@ func NetworkPolicies(d *Discourse) []*networkingv1.NetworkPolicy {
 	return policies
 }
 
+// privateRanges are never part of "the internet" in the default egress:
+// RFC 1918, carrier-grade NAT (RFC 6598), IPv6 unique-local, and
+// link-local, which holds the clouds' metadata service (169.254.169.254)
+// and its credentials. A forum fetches any URL a user posts (oneboxes,
+// remote images), so allowing these would make it an SSRF path into the
+// cluster's and the VPC's internal services.
+var privateRanges = map[string][]string{
+	"0.0.0.0/0": {"10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"},
+	"::/0":      {"fc00::/7", "fe80::/10"},
+}
+
+// internet is every public address.
+func internet() []networkingv1.NetworkPolicyPeer {
+	var peers []networkingv1.NetworkPolicyPeer
+	for _, all := range sortedKeys(privateRanges) {
+		peers = append(peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: all, Except: privateRanges[all]}})
+	}
+	return peers
+}
+
+// discourseEgress is where Discourse pods may connect. Unless strict, that
+// includes the public internet on 80 and 443: link previews (oneboxes),
+// remote images and avatars, SSO and OAuth callbacks, webhooks and the
+// MaxMind download all go to addresses nobody can list in advance.
+// Explicitly listed ranges (S3, SMTP, webEgressCIDRs) are allowed in both
+// modes, so a private S3 endpoint or mail relay keeps working.
 func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 	s := &d.Spec
 	tcp := corev1.ProtocolTCP
@@ -110,23 +138,59 @@ func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 		rules = append(rules, externalRule(s.Redis.External))
 	}
 	strict := *s.NetworkPolicy.Strict
-	// SMTP.
+	// SMTP: the listed relay, else (not strict) any public address.
 	if s.SMTP.Address != "" {
-		rules = append(rules, cidrRule(s.SMTP.EgressCIDRs, strict, port(tcp, *s.SMTP.Port)))
+		smtp := port(tcp, *s.SMTP.Port)
+		if len(s.SMTP.EgressCIDRs) > 0 {
+			rules = append(rules, cidrRule(s.SMTP.EgressCIDRs, smtp))
+		} else if !strict {
+			rules = append(rules, networkingv1.NetworkPolicyEgressRule{To: internet(), Ports: []networkingv1.NetworkPolicyPort{smtp}})
+		}
 	}
-	// S3 and the open web (oneboxes, avatars, webhooks, plugins' APIs).
-	if strict {
-		if s.Uploads.Store == UploadsS3 {
-			rules = append(rules, cidrRule(s.S3.EgressCIDRs, true, port(tcp, httpsPort)))
+	// S3: the listed ranges on the endpoint's port. An endpoint on another
+	// port with no listed range (MinIO on :9000 in the cluster, say) is
+	// allowed on that port alone, as an external database is.
+	if s.Uploads.Store == UploadsS3 {
+		s3 := port(tcp, d.s3Port())
+		switch {
+		case len(s.S3.EgressCIDRs) > 0:
+			rules = append(rules, cidrRule(s.S3.EgressCIDRs, s3))
+		case d.s3Port() != httpsPort && d.s3Port() != httpPort:
+			rules = append(rules, cidrRule(anyAddress, s3))
 		}
-		if len(s.NetworkPolicy.WebEgressCIDRs) > 0 {
-			rules = append(rules, cidrRule(s.NetworkPolicy.WebEgressCIDRs, true, port(tcp, httpsPort)))
-		}
-	} else {
-		rules = append(rules, cidrRule(nil, false, port(tcp, httpsPort), port(tcp, httpPort)))
+	}
+	if len(s.NetworkPolicy.WebEgressCIDRs) > 0 {
+		rules = append(rules, cidrRule(s.NetworkPolicy.WebEgressCIDRs, port(tcp, httpsPort)))
+	}
+	if !strict {
+		rules = append(rules, networkingv1.NetworkPolicyEgressRule{
+			To:    internet(),
+			Ports: []networkingv1.NetworkPolicyPort{port(tcp, httpsPort), port(tcp, httpPort)},
+		})
 	}
 	return rules
 }
+
+// s3Port is the port of the S3 endpoint: the URL's, else its scheme's
+// default; AWS (no endpoint) is HTTPS.
+func (d *Discourse) s3Port() int32 {
+	u, err := url.Parse(d.Spec.S3.Endpoint)
+	if err != nil || d.Spec.S3.Endpoint == "" {
+		return httpsPort
+	}
+	if p, err := strconv.ParseInt(u.Port(), 10, 32); err == nil {
+		return int32(p)
+	}
+	if u.Scheme == "http" {
+		return httpPort
+	}
+	return httpsPort
+}
+
+// anyAddress is every address, private ones included: only for a single
+// port of a service the user named (an external database, Redis or S3
+// endpoint whose range is not given).
+var anyAddress = []string{"0.0.0.0/0", "::/0"}
 
 // databasePolicies let the CNPG instances and poolers work under the
 // default deny: the app and the poolers reach 5432, instances replicate to
@@ -138,7 +202,7 @@ func (d *Discourse) databasePolicies(discourse *metav1.LabelSelector) []*network
 	tcp := corev1.ProtocolTCP
 	cluster := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgClusterLabel: d.DatabaseClusterName()}}
 	pooler := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgPoolerLabel: d.PoolerName()}}
-	apiServer := cidrRule(np.APIServerCIDRs, true, port(tcp, httpsPort), port(tcp, apiServerAltPort))
+	apiServer := cidrRule(np.APIServerCIDRs, port(tcp, httpsPort), port(tcp, apiServerAltPort))
 
 	clients := []networkingv1.NetworkPolicyPeer{{PodSelector: discourse}, {PodSelector: cluster}}
 	if *s.Postgres.CNPG.Pooler.Enabled {
@@ -220,12 +284,8 @@ func namespacePeer(namespace string, podLabels map[string]string) networkingv1.N
 	return peer
 }
 
-// cidrRule allows ports to the given ranges; with no ranges and strict
-// off, to any address.
-func cidrRule(cidrs []string, strict bool, ports ...networkingv1.NetworkPolicyPort) networkingv1.NetworkPolicyEgressRule {
-	if len(cidrs) == 0 && !strict {
-		cidrs = []string{"0.0.0.0/0", "::/0"}
-	}
+// cidrRule allows ports to the given ranges.
+func cidrRule(cidrs []string, ports ...networkingv1.NetworkPolicyPort) networkingv1.NetworkPolicyEgressRule {
 	cidrs = slices.Sorted(slices.Values(cidrs))
 	to := make([]networkingv1.NetworkPolicyPeer, len(cidrs))
 	for i, c := range cidrs {
@@ -235,13 +295,14 @@ func cidrRule(cidrs []string, strict bool, ports ...networkingv1.NetworkPolicyPo
 }
 
 // externalRule allows an external database or Redis by its CIDR, or any
-// address on its port when the CIDR is not known.
+// address on its port when the CIDR is not known: managed databases live
+// in private ranges, and the rule is limited to that one port.
 func externalRule(h *ExternalHost) networkingv1.NetworkPolicyEgressRule {
-	var cidrs []string
+	cidrs := anyAddress
 	if h.CIDR != "" {
 		cidrs = []string{h.CIDR}
 	}
-	return cidrRule(cidrs, false, port(corev1.ProtocolTCP, *h.Port))
+	return cidrRule(cidrs, port(corev1.ProtocolTCP, *h.Port))
 }
 
 func port(protocol corev1.Protocol, number int32) networkingv1.NetworkPolicyPort {

@@ -18,8 +18,22 @@ func quantity(s string) resource.Quantity { return resource.MustParse(s) }
 // Security level; only the web pod needs root for runit and nginx.
 const discourseUID = 1000
 
+// wwwDataGID is the www-data group of the upstream image (Debian's gid
+// 33). Unicorn runs as discourse:www-data (discourse_docker
+// templates/web.template.yml: chpst -u discourse:www-data).
+const wwwDataGID = 33
+
 // appRoot is where the upstream image keeps the Rails app.
 const appRoot = "/var/www/discourse"
+
+// sharedDir is upstream's /shared: the image links public/uploads,
+// public/backups and log to directories under it (discourse_docker
+// templates/web.template.yml: ln -s /shared/{uploads,backups} $home/public,
+// and log -> /shared/log/rails).
+const sharedDir = "/shared"
+
+// railsLogDir is where the image's log symlink points.
+const railsLogDir = sharedDir + "/log/rails"
 
 // restrictedContainer is the securityContext that meets the restricted Pod
 // Security Standard for a process that runs as a fixed non-root user.
@@ -90,16 +104,23 @@ func (d *Discourse) podSpec(component string, spec corev1.PodSpec) corev1.PodSpe
 	} else if component == ComponentWeb || component == ComponentSidekiq {
 		spec.Affinity = d.spreadAcrossNodes(component)
 	}
-	for _, c := range sc.TopologySpreadConstraints {
-		c := *c.DeepCopy()
-		// A constraint without a selector would count no pods; the natural
-		// meaning is "spread this workload", so select it.
-		if c.LabelSelector == nil {
-			c.LabelSelector = &metav1.LabelSelector{MatchLabels: d.SelectorLabels(component)}
-		}
-		spec.TopologySpreadConstraints = append(spec.TopologySpreadConstraints, c)
-	}
+	spec.TopologySpreadConstraints = d.topologySpread(d.SelectorLabels(component))
 	return spec
+}
+
+// topologySpread is the user's spread constraints for the pods that
+// selector matches. A constraint without a selector would count no pods;
+// the natural meaning is "spread this workload", so it selects them.
+func (d *Discourse) topologySpread(selector map[string]string) []corev1.TopologySpreadConstraint {
+	var out []corev1.TopologySpreadConstraint
+	for _, c := range d.Spec.Scheduling.TopologySpreadConstraints {
+		c := *c.DeepCopy()
+		if c.LabelSelector == nil {
+			c.LabelSelector = &metav1.LabelSelector{MatchLabels: selector}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // spreadAcrossNodes prefers one replica per node, so a node drain or
@@ -120,8 +141,41 @@ func (d *Discourse) spreadAcrossNodes(component string) *corev1.Affinity {
 // railsVolumes are the writable paths of a Rails process: tmp (pids,
 // sockets, bootsnap cache) is per pod and must never be shared.
 func railsVolumes() ([]corev1.Volume, []corev1.VolumeMount) {
-	return []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
-		[]corev1.VolumeMount{{Name: "tmp", MountPath: appRoot + "/tmp"}}
+	return []corev1.Volume{emptyDir("tmp")}, []corev1.VolumeMount{{Name: "tmp", MountPath: appRoot + "/tmp"}}
+}
+
+// sharedVolume is a per-pod /shared. Any pod that runs Sidekiq needs it:
+// a backup is always assembled in public/backups (-> /shared/backups)
+// before it is uploaded (discourse/discourse lib/backup_restore/backuper.rb
+// and local_backup_store.rb: FileUtils.mkdir_p(base_directory)), and
+// without /shared that symlink dangles and every backup fails. An emptyDir
+// is world-writable, so uid 1000 can create the directories it needs. No
+// size limit: a backup archive is as large as the database, and a limit
+// would evict the pod in the middle of one.
+func sharedVolume() (corev1.Volume, corev1.VolumeMount) {
+	return emptyDir("shared"), corev1.VolumeMount{Name: "shared", MountPath: sharedDir}
+}
+
+func emptyDir(name string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+}
+
+// smallResources fit the helper containers: shell loops, chown, tail.
+func smallResources() corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("10m"), corev1.ResourceMemory: quantity("16Mi")},
+		Limits:   corev1.ResourceList{corev1.ResourceMemory: quantity("64Mi")},
+	}
+}
+
+// asDiscourse is the restricted securityContext with the discourse uid
+// set explicitly: the web pod runs as root, and other images' default
+// user may be root, which runAsNonRoot would refuse.
+func asDiscourse() *corev1.SecurityContext {
+	sc := restrictedContainer()
+	sc.RunAsUser = ptr.To(int64(discourseUID))
+	sc.RunAsGroup = ptr.To(int64(discourseUID))
+	return sc
 }
 
 // waitContainers block a pod until PostgreSQL accepts connections and
@@ -129,15 +183,6 @@ func railsVolumes() ([]corev1.Volume, []corev1.VolumeMount) {
 // up; crash-looping the main container instead hides the real cause.
 func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
 	s := &d.Spec
-	// Explicit uid: the web pod runs as root, and the Valkey image's
-	// default user is root, which runAsNonRoot would refuse.
-	restricted := restrictedContainer()
-	restricted.RunAsUser = ptr.To(int64(discourseUID))
-	restricted.RunAsGroup = ptr.To(int64(discourseUID))
-	small := corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: quantity("10m"), corev1.ResourceMemory: quantity("16Mi")},
-		Limits:   corev1.ResourceList{corev1.ResourceMemory: quantity("64Mi")},
-	}
 	// The shell scripts use $VAR without braces: Flux's strict postBuild
 	// substitution would fail on ${VAR}, and the values come from env, not
 	// from the manifest.
@@ -149,9 +194,17 @@ func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
 			{Name: "PGHOST", Value: dbHost},
 			{Name: "PGPORT", Value: itoa(d.DatabasePort())},
 			{Name: "PGDATABASE", Value: s.Postgres.Database},
+			// The CNPG operand image has no passwd entry for this uid
+			// (cloudnative-pg/postgres-containers Dockerfile: only
+			// postgres, uid 26). Without a user name libpq cannot look
+			// one up and gives up before connecting (postgres
+			// src/interfaces/libpq/fe-connect.c, connectOptions2), so
+			// pg_isready reports "no attempt" forever. pg_isready only
+			// pings: no password is needed.
+			{Name: "PGUSER", Value: s.Postgres.Username},
 		},
-		Resources:       small,
-		SecurityContext: restricted,
+		Resources:       smallResources(),
+		SecurityContext: asDiscourse(),
 	}
 	redisPass := secretKeyEnv("REDISCLI_AUTH", s.Secrets.Name, s.Secrets.Keys.RedisPassword, s.Redis.Mode == RedisExternal)
 	tls := ""
@@ -168,8 +221,8 @@ func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
 			{Name: "REDIS_PORT", Value: itoa(d.RedisPort())},
 			redisPass,
 		},
-		Resources:       small,
-		SecurityContext: restricted,
+		Resources:       smallResources(),
+		SecurityContext: asDiscourse(),
 	}
 	return []corev1.Container{pg, redis}
 }

@@ -21,12 +21,20 @@ const (
 	cnpgPoolerLabel  = "cnpg.io/poolerName"
 )
 
-// baseExtensions are what Discourse needs: hstore and pg_trgm for search
-// and custom fields, unaccent for search. db:migrate creates pg_trgm and
-// unaccent itself, but only with privileges the app owner may lack, so the
-// database creates them first, in template1 too so that a restored or
-// recreated database has them.
-var baseExtensions = []string{"hstore", "pg_trgm", "unaccent"}
+// baseExtensions are the extensions Discourse's own migrations enable:
+// hstore, pg_trgm and unaccent by core, and vector by the bundled
+// discourse-ai plugin (discourse/discourse
+// plugins/discourse-ai/db/migrate/20230710171141_enable_pg_vector_extension.rb).
+// pgvector is not a trusted extension (pgvector/pgvector vector.control has
+// no "trusted = true"), so the app owner, who is not a superuser, cannot
+// create it and db:migrate fails. Upstream's own database template creates
+// them as superuser in template1 and in the app database
+// (discourse/discourse_docker templates/postgres.template.yml: psql
+// template1 -c "create extension if not exists vector;" and the same for
+// $db_name); CNPG's postInit*SQL runs as superuser, so the cluster does the
+// same. template1 too, so that a database created or restored later has
+// them.
+var baseExtensions = []string{"hstore", "pg_trgm", "unaccent", "vector"}
 
 // PostgresCluster is postgresql.cnpg.io/v1 Cluster.
 type PostgresCluster struct {
@@ -47,6 +55,10 @@ type PostgresClusterSpec struct {
 	Affinity              AffinityConfiguration        `json:"affinity,omitempty"`
 	Resources             *corev1.ResourceRequirements `json:"resources,omitempty"`
 	PriorityClassName     string                       `json:"priorityClassName,omitempty"`
+	// ImagePullSecrets and TopologySpreadConstraints are passed to the
+	// instance pods.
+	ImagePullSecrets          []LocalRef                        `json:"imagePullSecrets,omitempty"`
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
 }
 
 // PostgresConfiguration holds postgresql.conf parameters.
@@ -80,6 +92,11 @@ type AffinityConfiguration struct {
 	PodAntiAffinityType   string              `json:"podAntiAffinityType,omitempty"`
 	NodeSelector          map[string]string   `json:"nodeSelector,omitempty"`
 	Tolerations           []corev1.Toleration `json:"tolerations,omitempty"`
+	// NodeAffinity and the additional pod (anti-)affinity terms are added
+	// to what the operator generates from the fields above.
+	NodeAffinity              *corev1.NodeAffinity    `json:"nodeAffinity,omitempty"`
+	AdditionalPodAffinity     *corev1.PodAffinity     `json:"additionalPodAffinity,omitempty"`
+	AdditionalPodAntiAffinity *corev1.PodAntiAffinity `json:"additionalPodAntiAffinity,omitempty"`
 }
 
 // PostgresPooler is postgresql.cnpg.io/v1 Pooler.
@@ -201,12 +218,11 @@ func CNPGCluster(d *Discourse) *PostgresCluster {
 	for k, v := range c.Parameters {
 		params[k] = v
 	}
-	var templateSQL, appSQL []string
-	for _, e := range baseExtensions {
-		templateSQL = append(templateSQL, createExtension(e))
-	}
+	// The same list in both: the spec promises extraExtensions in
+	// template1 and the app database alike.
+	var extensionSQL []string
 	for _, e := range d.extensions() {
-		appSQL = append(appSQL, createExtension(e))
+		extensionSQL = append(extensionSQL, createExtension(e))
 	}
 	antiAffinity := "preferred"
 	if *c.Instances > 1 && s.Profile == ProfileProduction {
@@ -226,8 +242,8 @@ func CNPGCluster(d *Discourse) *PostgresCluster {
 			Bootstrap: &Bootstrap{InitDB: &BootstrapInitDB{
 				Database:               s.Postgres.Database,
 				Owner:                  s.Postgres.Username,
-				PostInitTemplateSQL:    templateSQL,
-				PostInitApplicationSQL: appSQL,
+				PostInitTemplateSQL:    extensionSQL,
+				PostInitApplicationSQL: extensionSQL,
 			}},
 			Storage: storage(c.Storage),
 			Affinity: AffinityConfiguration{
@@ -240,6 +256,17 @@ func CNPGCluster(d *Discourse) *PostgresCluster {
 			Resources:         c.Resources,
 			PriorityClassName: s.Scheduling.PriorityClassName,
 		},
+	}
+	// The user's scheduling applies to the database as to every pod.
+	sc := &s.Scheduling
+	if a := sc.Affinity; a != nil {
+		cluster.Spec.Affinity.NodeAffinity = a.NodeAffinity.DeepCopy()
+		cluster.Spec.Affinity.AdditionalPodAffinity = a.PodAffinity.DeepCopy()
+		cluster.Spec.Affinity.AdditionalPodAntiAffinity = a.PodAntiAffinity.DeepCopy()
+	}
+	cluster.Spec.TopologySpreadConstraints = d.topologySpread(map[string]string{cnpgClusterLabel: d.DatabaseClusterName()})
+	for _, name := range s.Image.PullSecrets {
+		cluster.Spec.ImagePullSecrets = append(cluster.Spec.ImagePullSecrets, LocalRef{Name: name})
 	}
 	if c.WALStorage != nil {
 		wal := storage(*c.WALStorage)

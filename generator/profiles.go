@@ -30,7 +30,6 @@ type profileDefaults struct {
 	pooler           bool
 	valkeyPersistent bool
 	uploads          UploadsStore
-	strictNetwork    bool
 	gitops           bool
 	monitoring       bool
 	budgets          bool
@@ -54,7 +53,7 @@ var profiles = map[Profile]profileDefaults{
 		webReplicas: 3, webAutoscale: true, webMin: 3, webMax: 10,
 		layout: SidekiqSeparated, workerReplicas: 2, workerAutoscale: true, workerMin: 2, workerMax: 8,
 		migrations: MigrationsJob, dbInstances: 3, dbStorage: "100Gi", walStorage: "20Gi",
-		pooler: true, valkeyPersistent: true, uploads: UploadsS3, strictNetwork: true,
+		pooler: true, valkeyPersistent: true, uploads: UploadsS3,
 		gitops: true, monitoring: true, budgets: true,
 	},
 }
@@ -68,14 +67,18 @@ func (d *Discourse) Default() {
 	if !ok {
 		return
 	}
-	if s.Namespace == "" {
-		s.Namespace = d.Metadata.Name
-	}
+	// metadata.namespace is where kustomize's namespace transformer puts
+	// a namespace; it means the same as spec.namespace.
+	setString(&s.Namespace, d.Metadata.Namespace)
+	setString(&s.Namespace, d.Metadata.Name)
 	if s.Release == "" {
 		s.Release = s.Image.Tag
 	}
 	setString(&s.Image.PullPolicy, corev1.PullIfNotPresent)
-	setBool(&s.Image.PrecompiledAssets, false)
+	// Upstream's default: a launcher/pups-built image has its assets
+	// compiled at bootstrap (discourse_docker templates/web.template.yml
+	// then hard-codes PRECOMPILE_ON_BOOT=0 in the unicorn run script).
+	setBool(&s.Image.PrecompiledAssets, true)
 	s.Secrets.defaults(d.Metadata.Name)
 
 	// Web.
@@ -183,7 +186,6 @@ func (d *Discourse) Default() {
 	// Ingress.
 	setBool(&s.Ingress.Enabled, true)
 	setString(&s.Ingress.ClassName, "nginx")
-	setString(&s.Ingress.TLSSecretName, d.Metadata.Name+"-tls")
 
 	// NetworkPolicies are on in every profile: the whole point is that they
 	// are right by construction, so local catches a blocked port first.
@@ -196,9 +198,13 @@ func (d *Discourse) Default() {
 	if s.NetworkPolicy.APIServerCIDRs == nil {
 		s.NetworkPolicy.APIServerCIDRs = []string{"0.0.0.0/0", "::/0"}
 	}
-	setBool(&s.NetworkPolicy.Strict, p.strictNetwork)
+	// Not strict in any profile: a forum without link previews, remote
+	// images or SSO is broken in ways users notice first; the default
+	// egress excludes private ranges instead (networkpolicy.go).
+	setBool(&s.NetworkPolicy.Strict, false)
 
 	setBool(&s.Monitoring.Enabled, p.monitoring)
+	setBool(&s.Monitoring.DiscoursePrometheus, false)
 	setBool(&s.PodDisruptionBudgets, p.budgets)
 
 	setBool(&s.GitOps.Enabled, p.gitops)
@@ -219,6 +225,7 @@ func (s *Secrets) defaults(site string) {
 	setString(&k.SMTPPassword, "smtp-password")
 	setString(&k.S3AccessKeyID, "s3-access-key-id")
 	setString(&k.S3SecretAccessKey, "s3-secret-access-key")
+	setString(&k.MaxmindAccountID, "maxmind-account-id")
 	setString(&k.MaxmindLicenseKey, "maxmind-license-key")
 }
 

@@ -69,8 +69,11 @@ func Render(d *Discourse) ([]Object, error) {
 			objs = append(objs, WorkerScaledObject(d), WorkerTriggerAuthentication(d))
 		}
 	}
+	if d.scrapesDiscourse() {
+		objs = append(objs, WebPodMonitor(d))
+	}
 	if *s.Monitoring.Enabled {
-		objs = append(objs, WebPodMonitor(d), Alerts(d))
+		objs = append(objs, Alerts(d))
 	}
 	if *s.GitOps.Enabled {
 		for _, k := range FluxKustomizations(d) {

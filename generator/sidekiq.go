@@ -1,6 +1,10 @@
 package generator
 
 import (
+	_ "embed"
+	"fmt"
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -10,6 +14,54 @@ import (
 
 // sidekiqQueues are Discourse's queues with upstream's weights (Demon::Sidekiq).
 var sidekiqQueues = []string{"-q", "critical,8", "-q", "default,4", "-q", "low,2", "-q", "ultra_low,1"}
+
+// jemalloc is the allocator the upstream image ships (discourse_docker
+// image/base/Dockerfile: RUBY_ALLOCATOR=/usr/lib/libjemalloc.so), and
+// upstream always preloads it for Ruby (templates/web.template.yml:
+// LD_PRELOAD=$RUBY_ALLOCATOR ... thpoff chpst ...); glibc malloc fragments
+// a long-running Sidekiq until its RSS hits the memory limit. An image
+// without it only gets a warning from the dynamic loader, not a failure.
+const jemalloc = "/usr/lib/libjemalloc.so"
+
+// thpoff turns transparent huge pages off for the process it starts, as
+// upstream does for every Ruby process; the image builds it into
+// /usr/local/sbin (discourse_docker image/base/Dockerfile).
+const thpoff = "thpoff"
+
+// defaultSidekiqMaxRSSMegabytes is upstream's ceiling when the container
+// has no memory limit (lib/demon/sidekiq.rb
+// DEFAULT_MAX_ALLOWED_SIDEKIQ_RSS_MEGABYTES).
+const defaultSidekiqMaxRSSMegabytes = 1000
+
+// sidekiqAliveScript is the liveness check of Sidekiq pods; see the file
+// for what it checks and why. Full-line comments are dropped from the
+// rendered probe, which the file's comments explain.
+//
+//go:embed probes/sidekiq_alive.rb
+var sidekiqAliveScript string
+
+var sidekiqAliveCommand = []string{"ruby", "-e", stripComments(sidekiqAliveScript)}
+
+func stripComments(script string) string {
+	var kept []string
+	for _, line := range strings.Split(script, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			kept = append(kept, line)
+		}
+	}
+	return strings.TrimSpace(strings.Join(kept, "\n")) + "\n"
+}
+
+// sidekiqMaxRSSMegabytes restarts Sidekiq at 85% of its memory limit: high
+// enough that a busy worker is not restarted for nothing, low enough that
+// the kubelet's graceful stop comes before the kernel's OOM kill.
+func sidekiqMaxRSSMegabytes(res corev1.ResourceRequirements) int64 {
+	limit, ok := res.Limits[corev1.ResourceMemory]
+	if !ok {
+		return defaultSidekiqMaxRSSMegabytes
+	}
+	return limit.Value() * 85 / 100 / (1 << 20)
+}
 
 // WorkerDeployment is the Sidekiq worker tier (separated and hybrid
 // layouts). Workers never run the scheduler.
@@ -55,21 +107,29 @@ func SchedulerDeployment(d *Discourse) *appsv1.Deployment {
 func (d *Discourse) sidekiqDeployment(name, component, schedulerHost string, res corev1.ResourceRequirements, grace *int64) *appsv1.Deployment {
 	s := &d.Spec
 	volumes, mounts := railsVolumes()
-	volumes = append(volumes, corev1.Volume{Name: "log", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
-	mounts = append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"})
-	args := append([]string{"exec", "sidekiq", "-c", itoa(*s.Sidekiq.Concurrency)}, sidekiqQueues...)
+	shared, sharedMount := sharedVolume()
+	volumes = append(volumes, emptyDir("log"), shared)
+	mounts = append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"}, sharedMount)
+	args := append([]string{"bundle", "exec", "sidekiq", "-c", itoa(*s.Sidekiq.Concurrency)}, sidekiqQueues...)
+	alive := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: sidekiqAliveCommand}}
 	c := corev1.Container{
 		Name:            "sidekiq",
 		Image:           d.ImageRef(),
 		ImagePullPolicy: s.Image.PullPolicy,
-		Command:         []string{"bundle"},
+		Command:         []string{thpoff},
 		Args:            args,
 		WorkingDir:      appRoot,
 		EnvFrom:         d.envFrom(),
 		// Sidekiq pods run no Unicorn and never migrate.
-		Env:             d.discourseEnv(processEnv{sidekiqs: 1, schedulerHost: schedulerHost}),
-		Resources:       res,
-		VolumeMounts:    mounts,
+		Env: d.discourseEnv(processEnv{sidekiqs: 1, schedulerHost: schedulerHost, directRuby: true},
+			corev1.EnvVar{Name: "UNICORN_SIDEKIQ_MAX_RSS", Value: fmt.Sprint(sidekiqMaxRSSMegabytes(res))},
+			corev1.EnvVar{Name: "SIDEKIQ_REDIS_DB", Value: itoa(sidekiqRedisDB)}),
+		Resources:    res,
+		VolumeMounts: mounts,
+		// Booting Rails and registering with Redis takes up to a few
+		// minutes on a cold node; liveness starts after that.
+		StartupProbe:    &corev1.Probe{ProbeHandler: alive, PeriodSeconds: 10, TimeoutSeconds: 5, FailureThreshold: 30},
+		LivenessProbe:   &corev1.Probe{ProbeHandler: alive, PeriodSeconds: 30, TimeoutSeconds: 5, FailureThreshold: 3},
 		SecurityContext: restrictedContainer(),
 	}
 	spec := d.podSpec(component, corev1.PodSpec{

@@ -28,8 +28,12 @@ type Discourse struct {
 // config are mistakes, and strict decoding reports them.
 type ConfigMeta struct {
 	// Name of the site. Every object name is derived from it.
-	Name        string            `json:"name" pattern:"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$"`
-	Namespace   string            `json:"namespace,omitempty"`
+	Name string `json:"name" pattern:"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$"`
+	// Namespace is the namespace of the site, like spec.namespace; set by
+	// kustomize's namespace transformer, for example.
+	Namespace string `json:"namespace,omitempty"`
+	// Labels are added to every object and pod the site renders (never to
+	// selectors), for cost allocation or ownership.
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
@@ -84,8 +88,11 @@ type Spec struct {
 	Env []corev1.EnvVar `json:"env,omitempty"`
 }
 
-// Image is the Discourse container image. Upstream's discourse/base images
-// and images built with discourse_docker's pups both work.
+// Image is the Discourse container image. It must be a web image built
+// by discourse_docker (launcher bootstrap or pups with
+// templates/web.template.yml): that template, not discourse/base, creates
+// the nginx and Unicorn runit services, the /shared links and compiles the
+// assets. A bare discourse/base image starts no web server.
 type Image struct {
 	Repository string `json:"repository"`
 	Tag        string `json:"tag"`
@@ -95,8 +102,9 @@ type Image struct {
 	PullPolicy corev1.PullPolicy `json:"pullPolicy,omitempty" enum:"Always|IfNotPresent|Never"`
 	// PullSecrets names existing Secrets of type dockerconfigjson.
 	PullSecrets []string `json:"pullSecrets,omitempty"`
-	// PrecompiledAssets says the image already holds compiled assets, so web
-	// pods skip assets:precompile at boot (PRECOMPILE_ON_BOOT=0).
+	// PrecompiledAssets says the image already holds compiled assets, as a
+	// launcher-built image does (the default). false sets
+	// PRECOMPILE_ON_BOOT=1, which only a single web pod may do.
 	PrecompiledAssets *bool `json:"precompiledAssets,omitempty"`
 }
 
@@ -118,6 +126,10 @@ type SecretKeys struct {
 	SMTPPassword      string `json:"smtpPassword,omitempty"`
 	S3AccessKeyID     string `json:"s3AccessKeyId,omitempty"`
 	S3SecretAccessKey string `json:"s3SecretAccessKey,omitempty"`
+	// MaxmindAccountID and MaxmindLicenseKey go together: downloads of
+	// the GeoIP databases authenticate with both (discourse/discourse
+	// lib/discourse_ip_info.rb). Both keys are optional in the Secret.
+	MaxmindAccountID  string `json:"maxmindAccountId,omitempty"`
 	MaxmindLicenseKey string `json:"maxmindLicenseKey,omitempty"`
 }
 
@@ -243,15 +255,16 @@ type Postgres struct {
 // CNPG is a CloudNativePG Cluster owned by the site.
 type CNPG struct {
 	Instances *int32 `json:"instances,omitempty" minimum:"1"`
-	// ImageName is the PostgreSQL operand image; use one with pg_cjk_parser or
-	// pgvector when extraExtensions needs it.
+	// ImageName is the PostgreSQL operand image. It must ship pgvector
+	// (Discourse's bundled discourse-ai plugin needs the vector extension):
+	// CloudNativePG's "standard" images do, its "minimal" ones do not.
 	ImageName  string  `json:"imageName,omitempty"`
 	Storage    Volume  `json:"storage,omitempty"`
 	WALStorage *Volume `json:"walStorage,omitempty"`
 	// MaxConnections overrides max_connections; it must still fit the pool.
 	MaxConnections *int32 `json:"maxConnections,omitempty" minimum:"10"`
 	// ExtraExtensions are created in template1 and the app database next to
-	// hstore, pg_trgm and unaccent (for example vector or pg_cjk_parser).
+	// hstore, pg_trgm, unaccent and vector (for example pg_cjk_parser).
 	ExtraExtensions []string                     `json:"extraExtensions,omitempty" pattern:"^[a-z_][a-z0-9_]*$"`
 	Pooler          Pooler                       `json:"pooler,omitempty"`
 	Resources       *corev1.ResourceRequirements `json:"resources,omitempty"`
@@ -344,7 +357,9 @@ type S3 struct {
 	UseIAMProfile *bool `json:"useIAMProfile,omitempty"`
 	// CDNURL is DISCOURSE_S3_CDN_URL.
 	CDNURL string `json:"cdnURL,omitempty"`
-	// EgressCIDRs are the ranges NetworkPolicies allow for S3 on 443.
+	// EgressCIDRs are the ranges NetworkPolicies allow for S3, on the
+	// endpoint's port; required in strict mode, and for an endpoint in a
+	// private range on 80 or 443.
 	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
 }
 
@@ -371,9 +386,11 @@ type Ingress struct {
 	Enabled   *bool  `json:"enabled,omitempty"`
 	ClassName string `json:"className,omitempty"`
 	// ClusterIssuer is the cert-manager ClusterIssuer that issues the TLS
-	// certificate; empty disables TLS.
+	// certificate into TLSSecretName.
 	ClusterIssuer string `json:"clusterIssuer,omitempty"`
-	// TLSSecretName holds the certificate; defaults to "<site>-tls".
+	// TLSSecretName holds the certificate: one cert-manager issues (with
+	// ClusterIssuer; defaults to "<site>-tls") or one you provide. TLS is
+	// on when either is set.
 	TLSSecretName string            `json:"tlsSecretName,omitempty"`
 	Annotations   map[string]string `json:"annotations,omitempty"`
 }
@@ -398,17 +415,29 @@ type NetworkPolicy struct {
 	// CloudNativePG instance managers talk to it. Defaults to any address,
 	// because the API server's address differs per cluster.
 	APIServerCIDRs []string `json:"apiServerCIDRs,omitempty"`
-	// Strict limits web egress to the listed CIDRs and named services
-	// instead of any address on 443 (needed for onebox, avatars, webhooks).
+	// Strict limits egress to the listed CIDRs and named services. The
+	// default (false, in every profile) also allows the public internet on
+	// 80 and 443, which link previews (oneboxes), remote images, avatars,
+	// SSO callbacks and the MaxMind download need; private and link-local
+	// ranges (the cloud metadata address among them) are never included.
 	Strict *bool `json:"strict,omitempty"`
-	// WebEgressCIDRs are extra ranges web and Sidekiq may reach on 443 in
-	// strict mode (webhooks, oneboxes).
+	// WebEgressCIDRs are extra ranges Discourse pods may reach on 443, in
+	// either mode (an internal SSO provider, webhooks in strict mode).
 	WebEgressCIDRs []string `json:"webEgressCIDRs,omitempty"`
 }
 
 // Monitoring configures Prometheus Operator objects.
 type Monitoring struct {
+	// Enabled renders the alerts on kube-state-metrics series (web down,
+	// scheduler down, migration failed) and lets the monitoring namespace
+	// scrape the database's exporters.
 	Enabled *bool `json:"enabled,omitempty"`
+	// DiscoursePrometheus says the image has the discourse-prometheus
+	// plugin baked in. Its collector runs beside the web server only (a
+	// demon of the Unicorn master), so only web pods are scraped, on 9405,
+	// and the 5xx alert uses its metrics. Off by default: scraping a port
+	// nothing listens on only produces failing targets.
+	DiscoursePrometheus *bool `json:"discoursePrometheus,omitempty"`
 	// Labels are added to ServiceMonitor/PodMonitor/PrometheusRule so the
 	// Prometheus instance selects them.
 	Labels map[string]string `json:"labels,omitempty"`

@@ -53,6 +53,12 @@ var ownedEnv = []string{
 	"DISCOURSE_DB_HOST", "DISCOURSE_DB_PORT", "DISCOURSE_DB_NAME", "DISCOURSE_DB_USERNAME",
 	"DISCOURSE_DB_PASSWORD", "DISCOURSE_DB_POOL", "DISCOURSE_REDIS_HOST", "DISCOURSE_REDIS_PORT",
 	"DISCOURSE_REDIS_PASSWORD", "DISCOURSE_SECRET_KEY_BASE", "SKIP_POST_DEPLOYMENT_MIGRATIONS",
+	// The KEDA trigger reads Sidekiq's queues in DISCOURSE_REDIS_DB + 1.
+	"DISCOURSE_REDIS_DB", "DISCOURSE_REDIS_USE_SSL",
+	// The Sidekiq liveness probe and jemalloc are part of the workload.
+	"LD_PRELOAD", "UNICORN_SIDEKIQ_MAX_RSS",
+	// The maxmind account id comes from the Secret, next to the key.
+	"DISCOURSE_MAXMIND_ACCOUNT_ID", "DISCOURSE_MAXMIND_LICENSE_KEY",
 }
 
 // Validate reports every semantic problem of a defaulted config. The JSON
@@ -91,15 +97,47 @@ func (d *Discourse) Validate() error {
 	d.validateWorkloads(&fe)
 	d.validateData(&fe)
 	d.validateEdges(&fe)
+	d.validateMetadata(&fe)
 	for i, e := range s.Env {
 		if slices.Contains(ownedEnv, e.Name) {
 			fe.add(fmt.Sprintf("spec.env[%d].name", i), "%s is set by discoursegen and cannot be overridden; use the matching spec field", e.Name)
+		}
+		if e.Value != "" && looksSecret(e.Name) {
+			fe.add(fmt.Sprintf("spec.env[%d].value", i),
+				"%s looks like a secret and would be written in plain text into every Deployment and into git; reference it instead: {name: %s, valueFrom: {secretKeyRef: {name: %s, key: <key>}}}",
+				e.Name, e.Name, s.Secrets.Name)
 		}
 		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef == nil && e.ValueFrom.ConfigMapKeyRef == nil {
 			fe.add(fmt.Sprintf("spec.env[%d].valueFrom", i), "only secretKeyRef and configMapKeyRef are allowed")
 		}
 	}
 	return fe.err()
+}
+
+// looksSecret is true for the variable names that conventionally hold
+// credentials: *PASSWORD*, *SECRET*, *TOKEN* and *_KEY.
+func looksSecret(name string) bool {
+	n := strings.ToUpper(name)
+	return strings.Contains(n, "PASSWORD") || strings.Contains(n, "SECRET") ||
+		strings.Contains(n, "TOKEN") || strings.HasSuffix(n, "_KEY")
+}
+
+// reservedLabelPrefixes are the label keys discoursegen sets and selects
+// on; a user's label must not change them.
+var reservedLabelPrefixes = []string{"app.kubernetes.io/", Group + "/"}
+
+func (d *Discourse) validateMetadata(fe *fieldErrors) {
+	m := &d.Metadata
+	if m.Namespace != "" && d.Spec.Namespace != m.Namespace {
+		fe.add("metadata.namespace", "is %q but spec.namespace is %q; the site runs in one namespace: set one of them, or both to the same value", m.Namespace, d.Spec.Namespace)
+	}
+	for _, k := range sortedKeys(m.Labels) {
+		for _, prefix := range reservedLabelPrefixes {
+			if strings.HasPrefix(k, prefix) {
+				fe.add("metadata.labels."+k, "keys under %s are set by discoursegen (selectors and NetworkPolicies depend on them); use another prefix", prefix)
+			}
+		}
+	}
 }
 
 func (d *Discourse) validateWorkloads(fe *fieldErrors) {
@@ -143,6 +181,21 @@ func (d *Discourse) validateWorkloads(fe *fieldErrors) {
 			fe.add("spec.migrations.mode", "onBoot needs the unified Sidekiq layout: Sidekiq and scheduler pods would run old code against a schema the web pod is still migrating; use job")
 		}
 	}
+	if !*s.Image.PrecompiledAssets {
+		// PRECOMPILE_ON_BOOT compiles in every web pod on every start and
+		// every scale-out. Assets cannot be compiled once elsewhere either:
+		// each web pod needs the compiled manifest in its own filesystem to
+		// link its pages to them.
+		if webScaled || webMax != 1 {
+			fe.add("spec.image.precompiledAssets", "false compiles assets in every web pod on every start and scale-out (up to %d pods); build the image with its assets (discourse_docker's launcher bootstrap does) or run 1 web replica", webMax)
+		}
+		if d.publishesAssetsToS3() {
+			fe.add("spec.image.precompiledAssets", "false cannot be combined with spec.s3.cdnURL: assets compiled at boot are not in the S3 CDN when the pod serves pages that link to them; build the image with its assets")
+		}
+	}
+	if d.publishesAssetsToS3() && s.Migrations.Mode != MigrationsJob {
+		fe.add("spec.s3.cdnURL", "needs spec.migrations.mode job: the migration Job publishes the release's assets to the S3 CDN (rake s3:upload_assets) before the app rolls out")
+	}
 	if s.Uploads.Store == UploadsVolume && (webScaled || webMax != 1) {
 		fe.add("spec.uploads.store", "volume uses a ReadWriteOnce claim that only one web pod can mount (got up to %d replicas); use s3", webMax)
 	}
@@ -174,6 +227,11 @@ func (d *Discourse) validateData(fe *fieldErrors) {
 				fe.add(fmt.Sprintf("spec.postgres.cnpg.extraExtensions[%d]", i), "%s is always created; remove it", e)
 			}
 		}
+		// cloudnative-pg/postgres-containers docker-bake.hcl: the
+		// standard images add pgvector, the minimal ones do not.
+		if strings.Contains(c.ImageName, "-minimal-") {
+			fe.add("spec.postgres.cnpg.imageName", "%q is a minimal CloudNativePG image without pgvector, which Discourse's migrations need (vector extension); use a -standard- image", c.ImageName)
+		}
 		if *c.Pooler.Enabled && c.Pooler.PoolMode == "transaction" {
 			fe.add("spec.postgres.cnpg.pooler.poolMode", "transaction pooling breaks Discourse's advisory locks and prepared statements; use session")
 		}
@@ -186,6 +244,9 @@ func (d *Discourse) validateData(fe *fieldErrors) {
 	case RedisValkey:
 		if s.Redis.External != nil {
 			fe.add("spec.redis.external", "is only used with spec.redis.mode external; remove it or set the mode")
+		}
+		if *s.Redis.UseTLS {
+			fe.add("spec.redis.useTLS", "the in-cluster Valkey serves no TLS, so every Discourse pod would fail to connect; TLS is for spec.redis.mode external")
 		}
 		if *s.Redis.Valkey.Replicas != 1 {
 			// Discourse cannot follow a Valkey primary failover without

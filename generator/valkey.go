@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"fmt"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,8 +17,27 @@ const valkeyUID = 999
 // valkeyStart writes the password into a config file in an emptyDir rather
 // than passing --requirepass, which would show it in every process listing.
 // $VAR, not ${VAR}: Flux's strict postBuild substitution rejects the braces.
+//
+// --maxmemory with noeviction: at the limit Valkey refuses writes with an
+// error Discourse reports, instead of growing into the container's memory
+// limit and being OOM-killed (and replaying its append-only file on every
+// restart). noeviction because Sidekiq's queues live here and evicting a
+// queued job loses it (Sidekiq warns on any other policy:
+// sidekiq/sidekiq lib/sidekiq/cli.rb). Upstream's templates/redis.template.yml
+// sets no maxmemory, but upstream runs Redis without a cgroup limit.
 const valkeyStart = `printf 'requirepass "%s"\n' "$VALKEY_PASSWORD" > /run/valkey/auth.conf
-exec valkey-server /run/valkey/auth.conf --dir /data --appendonly "$APPENDONLY" --save "" --protected-mode no`
+exec valkey-server /run/valkey/auth.conf --dir /data --appendonly "$APPENDONLY" --save "" --protected-mode no --maxmemory "$MAXMEMORY" --maxmemory-policy noeviction`
+
+// valkeyMaxMemory leaves a quarter of the container's memory limit for
+// what maxmemory does not count: the copy-on-write pages of an append-only
+// file rewrite, client buffers and fragmentation.
+func valkeyMaxMemory(res corev1.ResourceRequirements) string {
+	limit, ok := res.Limits[corev1.ResourceMemory]
+	if !ok {
+		return "0" // no limit to stay under: Valkey's own default
+	}
+	return fmt.Sprint(limit.Value() * 3 / 4)
+}
 
 // ValkeyStatefulSet is Discourse's Redis. With persistence on, the
 // append-only file survives restarts, so queued Sidekiq jobs are not lost.
@@ -42,6 +63,7 @@ func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
 		Env: []corev1.EnvVar{
 			secretKeyEnv("VALKEY_PASSWORD", s.Secrets.Name, s.Secrets.Keys.RedisPassword, false),
 			{Name: "APPENDONLY", Value: appendOnly},
+			{Name: "MAXMEMORY", Value: valkeyMaxMemory(*v.Resources)},
 		},
 		Resources:       *v.Resources,
 		ReadinessProbe:  ping,
@@ -73,9 +95,16 @@ func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
 					NodeSelector:                 s.Scheduling.NodeSelector,
 					Tolerations:                  s.Scheduling.Tolerations,
 					PriorityClassName:            s.Scheduling.PriorityClassName,
+					TopologySpreadConstraints:    d.topologySpread(d.SelectorLabels(ComponentValkey)),
 				},
 			},
 		},
+	}
+	if a := s.Scheduling.Affinity; a != nil {
+		sts.Spec.Template.Spec.Affinity = a.DeepCopy()
+	}
+	for _, name := range s.Image.PullSecrets {
+		sts.Spec.Template.Spec.ImagePullSecrets = append(sts.Spec.Template.Spec.ImagePullSecrets, corev1.LocalObjectReference{Name: name})
 	}
 	if persistent {
 		claim := corev1.PersistentVolumeClaim{

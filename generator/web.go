@@ -1,6 +1,9 @@
 package generator
 
 import (
+	"fmt"
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,14 +43,20 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 	}
 
 	volumes, mounts := railsVolumes()
-	volumes = append(volumes, corev1.Volume{Name: "shared", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
-	mounts = append(mounts, corev1.VolumeMount{Name: "shared", MountPath: "/shared"})
+	shared, sharedMount := sharedVolume()
+	volumes = append(volumes, shared)
+	mounts = append(mounts, sharedMount)
+	var setup []corev1.Container
 	if s.Uploads.Store == UploadsVolume {
 		volumes = append(volumes, corev1.Volume{Name: "uploads", VolumeSource: corev1.VolumeSource{
 			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: d.UploadsClaimName()},
 		}})
-		mounts = append(mounts, corev1.VolumeMount{Name: "uploads", MountPath: "/shared/uploads"})
+		uploads := corev1.VolumeMount{Name: "uploads", MountPath: uploadsDir}
+		mounts = append(mounts, uploads)
+		setup = append(setup, d.ownUploadsContainer(uploads))
 	}
+	setup = append(setup, d.waitContainers(d.DatabaseHost())...)
+	setup = append(setup, d.logStreamContainer(sharedMount))
 
 	web := corev1.Container{
 		Name:            "web",
@@ -78,12 +87,12 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 		}},
 	}
 
-	if *s.Monitoring.Enabled {
+	if d.scrapesDiscourse() {
 		web.Ports = append(web.Ports, corev1.ContainerPort{Name: "metrics", ContainerPort: metricsPort, Protocol: corev1.ProtocolTCP})
 	}
 
 	spec := d.podSpec(ComponentWeb, corev1.PodSpec{
-		InitContainers:                d.waitContainers(d.DatabaseHost()),
+		InitContainers:                setup,
 		Containers:                    []corev1.Container{web},
 		Volumes:                       volumes,
 		TerminationGracePeriodSeconds: s.Web.TerminationGracePeriodSeconds,
@@ -121,6 +130,64 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 		dep.Spec.Replicas = s.Web.Replicas
 	}
 	return dep
+}
+
+// uploadsDir is where the image expects local uploads.
+const uploadsDir = sharedDir + "/uploads"
+
+// ownUploadsContainer hands the uploads volume to discourse:www-data.
+// Upstream's boot changes the owner only when the directory is missing
+// (discourse_docker templates/web.template.yml, 00-ensure-links: if [[ !
+// -d /shared/uploads ]]; then mkdir ...; chown -R discourse:www-data), but
+// a freshly provisioned volume's root exists and belongs to root, so
+// Unicorn could not write a single upload. Only the top directory: files
+// below it are created by Unicorn as discourse already. It runs as root
+// with CHOWN alone, which the baseline Pod Security level allows.
+func (d *Discourse) ownUploadsContainer(uploads corev1.VolumeMount) corev1.Container {
+	return corev1.Container{
+		Name:    "own-uploads",
+		Image:   d.ImageRef(),
+		Command: []string{"chown", fmt.Sprintf("%d:%d", discourseUID, wwwDataGID), uploads.MountPath},
+		SecurityContext: &corev1.SecurityContext{
+			RunAsUser:      ptr.To(int64(0)),
+			Capabilities:   &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}, Add: []corev1.Capability{"CHOWN"}},
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		Resources:    smallResources(),
+		VolumeMounts: []corev1.VolumeMount{uploads},
+	}
+}
+
+// webLogFiles are the files the web pod's Ruby processes write. In
+// production Unicorn points its own stdout and stderr at files under log/
+// (discourse/discourse config/unicorn.conf.rb: stdout_path and
+// stderr_path), and the Sidekiq processes it forks inherit them; log/ is
+// /shared/log/rails in the image. So nothing the app says reaches the
+// container log unless something copies it there.
+var webLogFiles = []string{"unicorn.stdout.log", "unicorn.stderr.log", "production.log", "sidekiq.log"}
+
+// logStreamContainer copies the web pod's application log to a container's
+// stdout, so `kubectl logs <pod> -c app-log` and the cluster's log pipeline
+// see it. It is a native sidecar (an init container that keeps running):
+// it starts before the web container and stops after it, so no line of a
+// start or a shutdown is lost. tail -F follows a file across logrotate's
+// rename or truncation and waits for files that do not exist yet.
+func (d *Discourse) logStreamContainer(shared corev1.VolumeMount) corev1.Container {
+	files := make([]string, len(webLogFiles))
+	for i, f := range webLogFiles {
+		files[i] = `"$LOG_DIR/` + f + `"`
+	}
+	shared.ReadOnly = true
+	return corev1.Container{
+		Name:            "app-log",
+		Image:           d.ImageRef(),
+		RestartPolicy:   ptr.To(corev1.ContainerRestartPolicyAlways),
+		Command:         []string{"sh", "-c", "exec tail -n +1 -q -F " + strings.Join(files, " ")},
+		Env:             []corev1.EnvVar{{Name: "LOG_DIR", Value: railsLogDir}},
+		Resources:       smallResources(),
+		SecurityContext: asDiscourse(),
+		VolumeMounts:    []corev1.VolumeMount{shared},
+	}
 }
 
 // WebService is the ClusterIP Service the Ingress routes to.
