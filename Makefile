@@ -60,10 +60,14 @@ verify: generate schemas ## Regenerate everything; fail on any diff, new files i
 fmt: ## Fail on unformatted Go files.
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# The separate Go modules of test/: each pins what its engine needs.
+TEST_MODULES := test/e2e test/netpol test/behaviour
+
 .PHONY: lint
-lint: $(STATICCHECK) ## go vet and the pinned staticcheck.
+lint: $(STATICCHECK) ## go vet and the pinned staticcheck, on every module.
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	@for m in $(TEST_MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...) || exit 1; done
 
 .PHONY: unit
 unit: tools build ## go test ./... (needs the built function and kustomize CLI).
@@ -73,8 +77,16 @@ unit: tools build ## go test ./... (needs the built function and kustomize CLI).
 e2e: ## A real etcd + kube-apiserver accepts every object of golden/.
 	test/e2e/run.sh
 
+.PHONY: netpol
+netpol: ## cyclonus's policy engine judges golden/'s NetworkPolicies against a truth table.
+	test/netpol/run.sh
+
+.PHONY: behaviour
+behaviour: ## Real PostgreSQL and Redis run the scripts and SQL of golden/ (installs them with apt-get).
+	test/behaviour/run.sh
+
 .PHONY: test
-test: fmt lint unit e2e ## The whole suite: fmt, vet, staticcheck, unit, e2e.
+test: fmt lint unit netpol behaviour e2e ## The whole suite: fmt, vet, staticcheck, unit, policies, behaviour, e2e.
 
 .PHONY: golden-update
 golden-update: build ## Refresh the generator's testdata goldens (-update), then review the diff.
