@@ -7,7 +7,13 @@
 //
 // The package is pure: Render takes a Spec and returns typed objects. It
 // never reads or writes files and never talks to a cluster, so the same
-// input gives the same objects on any machine. Serialising and writing are
+// input gives the same objects on any machine. The one script too long to
+// keep in a Go string, the Sidekiq liveness probe, lives in
+// probes/sidekiq_alive.rb and is embedded at compile time.
+//
+// Where upstream's behaviour decides a choice (discourse/discourse,
+// discourse_docker, CloudNativePG, KEDA), the comment names the upstream
+// file; upstream_test.go pins those choices on the rendered output. Serialising and writing are
 // the job of the callers (functions/discourse and cmd/discoursegen).
 //
 // The flow is always Default, then Validate, then the builders:
