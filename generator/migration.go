@@ -30,9 +30,7 @@ func MigrationJob(d *Discourse) *batchv1.Job {
 		dbHost = d.DatabaseRWService()
 		extra = append(extra, corev1.EnvVar{Name: "DISCOURSE_DB_HOST", Value: dbHost})
 	}
-	volumes, mounts := railsVolumes()
-	volumes = append(volumes, emptyDir("log"))
-	mounts = append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"})
+	volumes, mounts := directRubyVolumes()
 	c := corev1.Container{
 		Name:            "migrate",
 		Image:           d.ImageRef(),

@@ -151,12 +151,12 @@ func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 	// port with no listed range (MinIO on :9000 in the cluster, say) is
 	// allowed on that port alone, as an external database is.
 	if s.Uploads.Store == UploadsS3 {
-		s3 := port(tcp, d.s3Port())
+		s3Port := d.s3Port()
 		switch {
 		case len(s.S3.EgressCIDRs) > 0:
-			rules = append(rules, cidrRule(s.S3.EgressCIDRs, s3))
-		case d.s3Port() != httpsPort && d.s3Port() != httpPort:
-			rules = append(rules, cidrRule(anyAddress, s3))
+			rules = append(rules, cidrRule(s.S3.EgressCIDRs, port(tcp, s3Port)))
+		case s3Port != httpsPort && s3Port != httpPort:
+			rules = append(rules, cidrRule(anyAddress, port(tcp, s3Port)))
 		}
 	}
 	if len(s.NetworkPolicy.WebEgressCIDRs) > 0 {

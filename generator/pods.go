@@ -144,6 +144,14 @@ func railsVolumes() ([]corev1.Volume, []corev1.VolumeMount) {
 	return []corev1.Volume{emptyDir("tmp")}, []corev1.VolumeMount{{Name: "tmp", MountPath: appRoot + "/tmp"}}
 }
 
+// directRubyVolumes are railsVolumes plus log/ for containers that run
+// Ruby themselves (Sidekiq, migrations). Not for the web pod: its image
+// links log/ to /shared/log/rails, which the app-log sidecar reads.
+func directRubyVolumes() ([]corev1.Volume, []corev1.VolumeMount) {
+	volumes, mounts := railsVolumes()
+	return append(volumes, emptyDir("log")), append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"})
+}
+
 // sharedVolume is a per-pod /shared. Any pod that runs Sidekiq needs it:
 // a backup is always assembled in public/backups (-> /shared/backups)
 // before it is uploaded (discourse/discourse lib/backup_restore/backuper.rb

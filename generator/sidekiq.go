@@ -106,10 +106,10 @@ func SchedulerDeployment(d *Discourse) *appsv1.Deployment {
 // Security level.
 func (d *Discourse) sidekiqDeployment(name, component, schedulerHost string, res corev1.ResourceRequirements, grace *int64) *appsv1.Deployment {
 	s := &d.Spec
-	volumes, mounts := railsVolumes()
+	volumes, mounts := directRubyVolumes()
 	shared, sharedMount := sharedVolume()
-	volumes = append(volumes, emptyDir("log"), shared)
-	mounts = append(mounts, corev1.VolumeMount{Name: "log", MountPath: appRoot + "/log"}, sharedMount)
+	volumes = append(volumes, shared)
+	mounts = append(mounts, sharedMount)
 	args := append([]string{"bundle", "exec", "sidekiq", "-c", itoa(*s.Sidekiq.Concurrency)}, sidekiqQueues...)
 	alive := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: sidekiqAliveCommand}}
 	c := corev1.Container{

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,8 +45,7 @@ type Postgres struct {
 	Superuser string
 
 	dir, bin, data, sock string
-	mu                   sync.Mutex
-	proc                 *Process
+	server
 }
 
 // Addr is "127.0.0.1:port".
@@ -178,24 +176,7 @@ func (pg *Postgres) Start(ctx context.Context) error {
 
 // Stop shuts the server down (fast shutdown, then SIGKILL). Stopping a
 // server that never started, or twice, is fine.
-func (pg *Postgres) Stop() error {
-	pg.mu.Lock()
-	defer pg.mu.Unlock()
-	if pg.proc == nil {
-		return nil
-	}
-	return pg.proc.Stop(syscall.SIGINT, 10*time.Second)
-}
-
-// Log is what the server has logged so far.
-func (pg *Postgres) Log() string {
-	pg.mu.Lock()
-	defer pg.mu.Unlock()
-	if pg.proc == nil {
-		return ""
-	}
-	return pg.proc.Output()
-}
+func (pg *Postgres) Stop() error { return pg.stop(syscall.SIGINT) }
 
 // SQL runs one statement with psql as user in database db and returns its
 // unaligned, tuples-only output. The statement runs on its own, outside a

@@ -148,3 +148,31 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// server is what every test server shares: its process, once started, and
+// the lock that guards it.
+type server struct {
+	mu   sync.Mutex
+	proc *Process
+}
+
+// stop sends sig, then SIGKILL after a grace period. Stopping a server
+// that never started, or twice, is fine.
+func (s *server) stop(sig os.Signal) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return nil
+	}
+	return s.proc.Stop(sig, 10*time.Second)
+}
+
+// Log is what the server has logged so far.
+func (s *server) Log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.proc == nil {
+		return ""
+	}
+	return s.proc.Output()
+}

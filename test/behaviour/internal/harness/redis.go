@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,9 +24,8 @@ type Redis struct {
 	Port     int
 	Password string
 
-	dir  string
-	mu   sync.Mutex
-	proc *Process
+	dir string
+	server
 }
 
 // Addr is "127.0.0.1:port".
@@ -102,24 +100,7 @@ func (r *Redis) Start(ctx context.Context) error {
 }
 
 // Stop shuts the server down (SIGTERM, then SIGKILL).
-func (r *Redis) Stop() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.proc == nil {
-		return nil
-	}
-	return r.proc.Stop(syscall.SIGTERM, 10*time.Second)
-}
-
-// Log is what the server has logged so far.
-func (r *Redis) Log() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.proc == nil {
-		return ""
-	}
-	return r.proc.Output()
-}
+func (r *Redis) Stop() error { return r.stop(syscall.SIGTERM) }
 
 // Do authenticates and runs one command on a fresh connection, returning a
 // simple, integer or bulk string reply; an error reply is an error. Enough
