@@ -7,10 +7,14 @@ SHELL := bash
 # Pinned tools. kustomize v5.8.3+ and kyaml v0.21.3+ need Go 1.27.
 KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.7.0
+CONTROLLER_GEN_VERSION := v0.19.0
+# How long each fuzz target runs in make test; make fuzz runs them longer.
+FUZZTIME ?= 10s
 
 BIN         := $(CURDIR)/bin
 KUSTOMIZE   := $(BIN)/kustomize
 STATICCHECK := $(BIN)/staticcheck
+CONTROLLER_GEN := $(BIN)/controller-gen
 GO          ?= go
 export GOFLAGS ?= -buildvcs=false
 export GOTOOLCHAIN := local
@@ -28,9 +32,12 @@ $(KUSTOMIZE):
 $(STATICCHECK):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+$(CONTROLLER_GEN):
+	GOBIN=$(BIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+
 .PHONY: build
-build: ## Build the CLI and the KRM function into ./bin.
-	$(GO) build -o $(BIN)/ ./cmd/discoursegen ./cmd/discoursegen-fn
+build: ## Build discoursegen (the CLI and, as `discoursegen fn`, the KRM function) into ./bin.
+	$(GO) build -o $(BIN)/ ./cmd/discoursegen
 
 .PHONY: generate
 generate: build ## Render every environment in clusters/ into golden/.
@@ -46,15 +53,19 @@ render: tools build ## Render one environment with the kustomize CLI: make rende
 		printf '%s\n' "$$out"
 
 .PHONY: schemas
-schemas: ## Regenerate schemas/ from the pinned modules in hack/sources.yaml.
+schemas: api ## Regenerate schemas/ from the pinned modules in hack/sources.yaml and the config types.
 	$(GO) run ./hack/schemagen
 	$(GO) run ./hack/configschema
 
+.PHONY: api
+api: $(CONTROLLER_GEN) ## Regenerate the config API's DeepCopy (zz_generated.deepcopy.go).
+	$(CONTROLLER_GEN) object paths=./api/...
+
 .PHONY: verify
 verify: generate schemas ## Regenerate everything; fail on any diff, new files included.
-	@if [ -n "$$(git status --porcelain -- golden schemas)" ]; then \
+	@if [ -n "$$(git status --porcelain -- golden schemas api)" ]; then \
 		echo "generated files are stale; commit the result of make generate schemas:"; \
-		git status --porcelain -- golden schemas; exit 1; fi
+		git status --porcelain -- golden schemas api; exit 1; fi
 
 .PHONY: fmt
 fmt: ## Fail on unformatted Go files.
@@ -85,8 +96,13 @@ netpol: ## cyclonus's policy engine judges golden/'s NetworkPolicies against a t
 behaviour: ## Real PostgreSQL and Redis run the scripts and SQL of golden/ (installs them with apt-get).
 	test/behaviour/run.sh
 
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (10s in make test): decoding plus rendering never panics.
+	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./functions/discourse/
+	$(GO) test -run '^$$' -fuzz '^FuzzRenderWithoutSchema$$' -fuzztime $(FUZZTIME) ./generator/
+
 .PHONY: test
-test: fmt lint unit netpol behaviour e2e ## The whole suite: fmt, vet, staticcheck, unit, policies, behaviour, e2e.
+test: fmt lint unit fuzz netpol behaviour e2e ## The whole suite: fmt, vet, staticcheck, unit, fuzz, policies, behaviour, e2e.
 
 .PHONY: golden-update
 golden-update: build ## Refresh the generator's testdata goldens (-update), then review the diff.

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"crypto/sha256"
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
@@ -20,19 +21,19 @@ const noSchedulerHost = "scheduler_runs_elsewhere"
 // settings returns the non-secret DISCOURSE_* settings shared by every
 // Discourse container, as the ConfigMap's data. Names are upstream's
 // (discourse_defaults.conf with the DISCOURSE_ prefix), not Bitnami's.
-func (d *Discourse) settings() map[string]string {
+func (d *site) settings() map[string]string {
 	s := &d.Spec
 	m := map[string]string{
 		"RAILS_ENV":                 "production",
 		"DISCOURSE_HOSTNAME":        s.Hostname,
-		"DISCOURSE_DB_HOST":         d.DatabaseHost(),
-		"DISCOURSE_DB_PORT":         itoa(d.DatabasePort()),
+		"DISCOURSE_DB_HOST":         d.databaseHost(),
+		"DISCOURSE_DB_PORT":         itoa(d.databasePort()),
 		"DISCOURSE_DB_NAME":         s.Postgres.Database,
 		"DISCOURSE_DB_USERNAME":     s.Postgres.Username,
 		"DISCOURSE_DB_POOL":         itoa(*s.Postgres.Pool),
 		"DISCOURSE_DB_SOCKET":       "",
-		"DISCOURSE_REDIS_HOST":      d.RedisHost(),
-		"DISCOURSE_REDIS_PORT":      itoa(d.RedisPort()),
+		"DISCOURSE_REDIS_HOST":      d.redisHost(),
+		"DISCOURSE_REDIS_PORT":      itoa(d.redisPort()),
 		"DISCOURSE_SIDEKIQ_WORKERS": itoa(*s.Sidekiq.Concurrency),
 		// Upstream web.template's Ruby GC tuning.
 		"RUBY_GC_HEAP_GROWTH_MAX_SLOTS":       "40000",
@@ -69,7 +70,7 @@ func (d *Discourse) settings() map[string]string {
 	if s.CDN.URL != "" {
 		m["DISCOURSE_CDN_URL"] = s.CDN.URL
 	}
-	if s.Uploads.Store == UploadsS3 {
+	if s.Uploads.Store == v1alpha1.UploadsS3 {
 		m["DISCOURSE_USE_S3"] = "true"
 		m["DISCOURSE_S3_BUCKET"] = s.S3.Bucket
 		m["DISCOURSE_S3_REGION"] = s.S3.Region
@@ -93,30 +94,30 @@ func (d *Discourse) settings() map[string]string {
 // configHash is the checksum annotation of every Discourse pod template:
 // the ConfigMap keeps its name (so kustomize patches can target it) and a
 // settings change still rolls the pods.
-func (d *Discourse) configHash() string {
+func (d *site) configHash() string {
 	return hashJSON(d.settings())[:16]
 }
 
 // secretEnv references the user's Secret (and CNPG's generated app Secret)
 // key by key. No value ever passes through discoursegen.
-func (d *Discourse) secretEnv() []corev1.EnvVar {
+func (d *site) secretEnv() []corev1.EnvVar {
 	s := &d.Spec
 	k := &s.Secrets.Keys
 	user := func(name, key string, optional bool) corev1.EnvVar {
 		return secretKeyEnv(name, s.Secrets.Name, key, optional)
 	}
 	env := []corev1.EnvVar{user("DISCOURSE_SECRET_KEY_BASE", k.SecretKeyBase, false)}
-	if s.Postgres.Mode == DatabaseCNPG {
-		env = append(env, secretKeyEnv("DISCOURSE_DB_PASSWORD", d.DatabaseAppSecret(), "password", false))
+	if s.Postgres.Mode == v1alpha1.DatabaseCNPG {
+		env = append(env, secretKeyEnv("DISCOURSE_DB_PASSWORD", d.databaseAppSecret(), "password", false))
 	} else {
 		env = append(env, user("DISCOURSE_DB_PASSWORD", k.DBPassword, false))
 	}
 	// An external Redis may run without a password; Valkey never does.
-	env = append(env, user("DISCOURSE_REDIS_PASSWORD", k.RedisPassword, s.Redis.Mode == RedisExternal))
+	env = append(env, user("DISCOURSE_REDIS_PASSWORD", k.RedisPassword, s.Redis.Mode == v1alpha1.RedisExternal))
 	if s.SMTP.Username != "" {
 		env = append(env, user("DISCOURSE_SMTP_PASSWORD", k.SMTPPassword, false))
 	}
-	if s.Uploads.Store == UploadsS3 && !*s.S3.UseIAMProfile {
+	if s.Uploads.Store == v1alpha1.UploadsS3 && !*s.S3.UseIAMProfile {
 		env = append(env,
 			user("DISCOURSE_S3_ACCESS_KEY_ID", k.S3AccessKeyID, false),
 			user("DISCOURSE_S3_SECRET_ACCESS_KEY", k.S3SecretAccessKey, false))
@@ -156,7 +157,7 @@ type processEnv struct {
 // secrets, then the user's extras. The settings come from the ConfigMap via
 // envFrom; `env` wins over envFrom, which lets the migration Job point
 // DISCOURSE_DB_HOST at the primary.
-func (d *Discourse) discourseEnv(p processEnv, extra ...corev1.EnvVar) []corev1.EnvVar {
+func (d *site) discourseEnv(p processEnv, extra ...corev1.EnvVar) []corev1.EnvVar {
 	env := []corev1.EnvVar{
 		{Name: "UNICORN_WORKERS", Value: itoa(p.unicornWorkers)},
 		{Name: "UNICORN_SIDEKIQS", Value: itoa(p.sidekiqs)},
@@ -172,9 +173,9 @@ func (d *Discourse) discourseEnv(p processEnv, extra ...corev1.EnvVar) []corev1.
 	return append(env, d.Spec.Env...)
 }
 
-func (d *Discourse) envFrom() []corev1.EnvFromSource {
+func (d *site) envFrom() []corev1.EnvFromSource {
 	return []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{
-		LocalObjectReference: corev1.LocalObjectReference{Name: d.ConfigMapName()},
+		LocalObjectReference: corev1.LocalObjectReference{Name: d.configMapName()},
 	}}}
 }
 

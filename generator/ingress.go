@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"maps"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -8,7 +9,7 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// WebIngress routes the hostname to web, with what Discourse needs from
+// webIngress routes the hostname to web, with what Discourse needs from
 // ingress-nginx:
 //   - a sticky cookie, so a browser's long poll and its posts reach the
 //     same pod and MessageBus does not re-subscribe on every request;
@@ -16,11 +17,10 @@ import (
 //   - buffering off, or message-bus updates sit in nginx's buffer;
 //   - a body size equal to the app's upload size: a smaller one rejects
 //     uploads with a bare 413, a larger one lets the app do it.
-func WebIngress(d *Discourse) *networkingv1.Ingress {
+func (d *site) webIngress() *networkingv1.Ingress {
 	s := &d.Spec
 	const nginx = "nginx.ingress.kubernetes.io/"
 	annotations := map[string]string{
-		AnnotationStage:                   StageApp,
 		nginx + "affinity":                "cookie",
 		nginx + "session-cookie-name":     "DISCOURSE_AFFINITY",
 		nginx + "session-cookie-max-age":  "172800",
@@ -33,7 +33,7 @@ func WebIngress(d *Discourse) *networkingv1.Ingress {
 	}
 	ing := &networkingv1.Ingress{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
-		ObjectMeta: d.objectMeta(d.WebName(), ComponentWeb, StageApp),
+		ObjectMeta: d.objectMeta(d.webName(), componentWeb, StageApp),
 		Spec: networkingv1.IngressSpec{
 			IngressClassName: ptr.To(s.Ingress.ClassName),
 			Rules: []networkingv1.IngressRule{{
@@ -43,7 +43,7 @@ func WebIngress(d *Discourse) *networkingv1.Ingress {
 						Path:     "/",
 						PathType: ptr.To(networkingv1.PathTypePrefix),
 						Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
-							Name: d.WebName(), Port: networkingv1.ServiceBackendPort{Name: "http"},
+							Name: d.webName(), Port: networkingv1.ServiceBackendPort{Name: "http"},
 						}},
 					}},
 				}},
@@ -51,18 +51,12 @@ func WebIngress(d *Discourse) *networkingv1.Ingress {
 		},
 	}
 	if s.Ingress.ClusterIssuer != "" || s.Ingress.TLSSecretName != "" {
-		secret := s.Ingress.TLSSecretName
-		if secret == "" {
-			secret = d.site() + "-tls"
-		}
-		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{s.Hostname}, SecretName: secret}}
+		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{s.Hostname}, SecretName: d.tlsSecretName()}}
 	}
 	if s.Ingress.ClusterIssuer != "" {
 		annotations["cert-manager.io/cluster-issuer"] = s.Ingress.ClusterIssuer
 	}
-	for k, v := range s.Ingress.Annotations {
-		annotations[k] = v
-	}
-	ing.Annotations = annotations
+	maps.Copy(annotations, s.Ingress.Annotations)
+	maps.Copy(ing.Annotations, annotations)
 	return ing
 }

@@ -1,12 +1,13 @@
 package generator
 
 import (
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// MigrationJob runs `rake db:migrate` once per release, before the app
+// migrationJob runs `rake db:migrate` once per release, before the app
 // rolls out: Flux applies it in the migrate stage and waits for it to
 // complete before the app stage starts.
 //
@@ -22,18 +23,18 @@ import (
 //     "db_migration" mutex in Redis before it touches the schema.
 //   - With assets on the S3 CDN it publishes them too, once per release
 //     and before any new pod serves a page that links to them.
-func MigrationJob(d *Discourse) *batchv1.Job {
+func (d *site) migrationJob() *batchv1.Job {
 	s := &d.Spec
-	dbHost := d.DatabaseHost()
+	dbHost := d.databaseHost()
 	var extra []corev1.EnvVar
-	if s.Postgres.Mode == DatabaseCNPG {
-		dbHost = d.DatabaseRWService()
+	if s.Postgres.Mode == v1alpha1.DatabaseCNPG {
+		dbHost = d.databaseRWService()
 		extra = append(extra, corev1.EnvVar{Name: "DISCOURSE_DB_HOST", Value: dbHost})
 	}
 	volumes, mounts := directRubyVolumes()
 	c := corev1.Container{
 		Name:            "migrate",
-		Image:           d.ImageRef(),
+		Image:           d.imageRef(),
 		ImagePullPolicy: s.Image.PullPolicy,
 		Command:         []string{thpoff},
 		Args:            append([]string{"bundle", "exec", "rake"}, d.releaseTasks()...),
@@ -44,10 +45,10 @@ func MigrationJob(d *Discourse) *batchv1.Job {
 		VolumeMounts:    mounts,
 		SecurityContext: restrictedContainer(),
 	}
-	meta := d.podMeta(ComponentMigrate)
+	meta := d.podMeta(componentMigrate)
 	template := corev1.PodTemplateSpec{
 		ObjectMeta: meta,
-		Spec: d.podSpec(ComponentMigrate, corev1.PodSpec{
+		Spec: d.podSpec(componentMigrate, corev1.PodSpec{
 			// Never, not OnFailure: each retry is a fresh pod with its own
 			// logs, and backoffLimit counts them.
 			RestartPolicy:   corev1.RestartPolicyNever,
@@ -59,7 +60,7 @@ func MigrationJob(d *Discourse) *batchv1.Job {
 	}
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: d.objectMeta(d.MigrationJobName(hashJSON(template)), ComponentMigrate, StageMigrate),
+		ObjectMeta: d.objectMeta(d.migrationJobName(hashJSON(template)), componentMigrate, StageMigrate),
 		Spec: batchv1.JobSpec{
 			BackoffLimit:          s.Migrations.BackoffLimit,
 			ActiveDeadlineSeconds: s.Migrations.ActiveDeadlineSeconds,
@@ -82,15 +83,10 @@ func MigrationJob(d *Discourse) *batchv1.Job {
 // which this Job already waits for. s3:expire_missing_assets is left out on
 // purpose: upstream runs it only after the post-deploy migrations, when no
 // old pod is left to link to the previous release's assets.
-func (d *Discourse) releaseTasks() []string {
+func (d *site) releaseTasks() []string {
 	tasks := []string{"db:migrate"}
-	if d.publishesAssetsToS3() {
+	if d.Spec.PublishesAssetsToS3() {
 		tasks = append(tasks, "s3:upload_assets")
 	}
 	return tasks
-}
-
-// publishesAssetsToS3 is upstream's using_s3_assets condition.
-func (d *Discourse) publishesAssetsToS3() bool {
-	return d.Spec.Uploads.Store == UploadsS3 && d.Spec.S3.CDNURL != ""
 }

@@ -2,96 +2,45 @@ package generator
 
 import (
 	"fmt"
+	"regexp"
 
+	monitoringv1 "discoursegen.dev/discoursegen/internal/thirdparty/monitoring/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 )
-
-// The monitoring types below mirror monitoring.coreos.com/v1 of Prometheus
-// Operator v0.85.0 (pkg/apis/monitoring/v1), reduced to what discoursegen
-// sets.
-
-// PodMonitor is monitoring.coreos.com/v1 PodMonitor.
-type PodMonitor struct {
-	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata"`
-	Spec              PodMonitorSpec `json:"spec"`
-}
-
-// PodMonitorSpec selects the pods to scrape.
-type PodMonitorSpec struct {
-	Selector            metav1.LabelSelector `json:"selector"`
-	PodMetricsEndpoints []PodMetricsEndpoint `json:"podMetricsEndpoints"`
-}
-
-// PodMetricsEndpoint is one scrape endpoint.
-type PodMetricsEndpoint struct {
-	Port     *string `json:"port,omitempty"`
-	Path     string  `json:"path,omitempty"`
-	Interval string  `json:"interval,omitempty"`
-}
-
-// PrometheusRule is monitoring.coreos.com/v1 PrometheusRule.
-type PrometheusRule struct {
-	metav1.TypeMeta   `json:",inline"`
-	metav1.ObjectMeta `json:"metadata"`
-	Spec              PrometheusRuleSpec `json:"spec"`
-}
-
-// PrometheusRuleSpec holds rule groups.
-type PrometheusRuleSpec struct {
-	Groups []RuleGroup `json:"groups"`
-}
-
-// RuleGroup is a named list of rules.
-type RuleGroup struct {
-	Name  string `json:"name"`
-	Rules []Rule `json:"rules"`
-}
-
-// Rule is one alerting rule.
-type Rule struct {
-	Alert       string             `json:"alert"`
-	Expr        intstr.IntOrString `json:"expr"`
-	For         string             `json:"for,omitempty"`
-	Labels      map[string]string  `json:"labels,omitempty"`
-	Annotations map[string]string  `json:"annotations,omitempty"`
-}
 
 // metricsPort is the discourse-prometheus collector (GlobalSetting
 // prometheus_collector_port, default 9405). It runs in the web pods'
 // Unicorn master, so web pods are what Prometheus scrapes.
 const metricsPort = 9405
 
-// WebPodMonitor scrapes the discourse-prometheus collector of web pods.
-func WebPodMonitor(d *Discourse) *PodMonitor {
-	port := "metrics"
-	pm := &PodMonitor{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: "PodMonitor"},
-		ObjectMeta: d.objectMeta(d.WebName(), ComponentWeb, StageApp),
-		Spec: PodMonitorSpec{
-			Selector:            metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentWeb)},
-			PodMetricsEndpoints: []PodMetricsEndpoint{{Port: &port, Path: "/metrics", Interval: "30s"}},
+// webPodMonitor scrapes the discourse-prometheus collector of web pods.
+func (d *site) webPodMonitor() *monitoringv1.PodMonitor {
+	pm := &monitoringv1.PodMonitor{
+		TypeMeta:   metav1.TypeMeta{APIVersion: monitoringv1.GroupVersion, Kind: "PodMonitor"},
+		ObjectMeta: d.objectMeta(d.webName(), componentWeb, StageApp),
+		Spec: monitoringv1.PodMonitorSpec{
+			Selector:            metav1.LabelSelector{MatchLabels: d.selectorLabels(componentWeb)},
+			PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr.To("metrics"), Path: "/metrics", Interval: "30s"}},
 		},
 	}
-	for k, v := range d.Spec.Monitoring.Labels {
-		pm.Labels[k] = v
-	}
+	withLabels(&pm.ObjectMeta, d.Spec.Monitoring.Labels)
 	return pm
 }
 
-// Alerts fire on metrics that really exist: discourse_http_requests from
+// alerts fire on metrics that really exist: discourse_http_requests from
 // the discourse-prometheus plugin, and kube-state-metrics' standard series
 // for the objects discoursegen owns. Each rule names what breaks for users.
-func Alerts(d *Discourse) *PrometheusRule {
+func (d *site) alerts() *monitoringv1.PrometheusRule {
 	ns := d.Spec.Namespace
-	var rules []Rule
+	var rules []monitoringv1.Rule
 	if d.scrapesDiscourse() {
-		rules = append(rules, Rule{
+		rules = append(rules, monitoringv1.Rule{
 			Alert: "DiscourseHigh5xxRate",
 			Expr: intstr.FromString(fmt.Sprintf(
 				`sum(rate(discourse_http_requests{namespace=%q,status=~"5.."}[5m])) / sum(rate(discourse_http_requests{namespace=%q}[5m])) > 0.05`, ns, ns)),
-			For:    "10m",
+			For:    ptr.To(monitoringv1.Duration("10m")),
 			Labels: map[string]string{"severity": "critical"},
 			Annotations: map[string]string{
 				"summary": "More than 5% of Discourse requests fail with 5xx.",
@@ -99,49 +48,45 @@ func Alerts(d *Discourse) *PrometheusRule {
 		})
 	}
 	rules = append(rules,
-		Rule{
-			Alert:  "DiscourseWebUnavailable",
-			Expr:   intstr.FromString(fmt.Sprintf(`kube_deployment_status_replicas_available{namespace=%q,deployment=%q} < 1`, ns, d.WebName())),
-			For:    "5m",
-			Labels: map[string]string{"severity": "critical"},
-			Annotations: map[string]string{
-				"summary": "No Discourse web pod is available: the forum is down.",
-			},
-		},
+		deploymentDown("DiscourseWebUnavailable", ns, d.webName(), "5m", "critical",
+			"No Discourse web pod is available: the forum is down."),
 		// The Job's Failed condition, not kube_job_status_failed: that
 		// counts failed pods, so a Job that failed once and then
 		// succeeded would keep the alert firing until the next release
 		// (kube-state-metrics docs/metrics/workload/job-metrics.md:
 		// kube_job_failed carries condition="true" only for a Job whose
 		// Failed condition is true).
-		Rule{
+		monitoringv1.Rule{
 			Alert: "DiscourseMigrationFailed",
 			Expr: intstr.FromString(fmt.Sprintf(
-				`kube_job_failed{namespace=%q,job_name=~%q,condition="true"} == 1`, ns, d.site()+"-migrate-.*")),
+				`kube_job_failed{namespace=%q,job_name=~%q,condition="true"} == 1`, ns, regexp.QuoteMeta(d.migrationJobPrefix())+".*")),
 			Labels: map[string]string{"severity": "critical"},
 			Annotations: map[string]string{
 				"summary": "A migration Job failed; Flux holds the app rollout until it succeeds.",
 			},
 		},
 	)
-	if d.Spec.Sidekiq.Layout != SidekiqUnified {
-		rules = append(rules, Rule{
-			Alert:  "DiscourseSchedulerDown",
-			Expr:   intstr.FromString(fmt.Sprintf(`kube_deployment_status_replicas_available{namespace=%q,deployment=%q} < 1`, ns, d.SchedulerName())),
-			For:    "10m",
-			Labels: map[string]string{"severity": "warning"},
-			Annotations: map[string]string{
-				"summary": "The Sidekiq scheduler is down: scheduled jobs (digests, cleanups, backups) do not run.",
-			},
-		})
+	if d.Spec.HasWorkers() {
+		rules = append(rules, deploymentDown("DiscourseSchedulerDown", ns, d.schedulerName(), "10m", "warning",
+			"The Sidekiq scheduler is down: scheduled jobs (digests, cleanups, backups) do not run."))
 	}
-	pr := &PrometheusRule{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: "PrometheusRule"},
-		ObjectMeta: d.objectMeta(d.site(), ComponentWeb, StageApp),
-		Spec:       PrometheusRuleSpec{Groups: []RuleGroup{{Name: "discourse", Rules: rules}}},
+	pr := &monitoringv1.PrometheusRule{
+		TypeMeta:   metav1.TypeMeta{APIVersion: monitoringv1.GroupVersion, Kind: "PrometheusRule"},
+		ObjectMeta: d.objectMeta(d.alertsName(), componentWeb, StageApp),
+		Spec:       monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{{Name: "discourse", Rules: rules}}},
 	}
-	for k, v := range d.Spec.Monitoring.Labels {
-		pr.Labels[k] = v
-	}
+	withLabels(&pr.ObjectMeta, d.Spec.Monitoring.Labels)
 	return pr
+}
+
+// deploymentDown fires when a Deployment has had no available pod for a
+// while, on kube-state-metrics' standard series.
+func deploymentDown(alert, namespace, deployment string, after monitoringv1.Duration, severity, summary string) monitoringv1.Rule {
+	return monitoringv1.Rule{
+		Alert:       alert,
+		Expr:        intstr.FromString(fmt.Sprintf(`kube_deployment_status_replicas_available{namespace=%q,deployment=%q} < 1`, namespace, deployment)),
+		For:         &after,
+		Labels:      map[string]string{"severity": severity},
+		Annotations: map[string]string{"summary": summary},
+	}
 }

@@ -1,6 +1,9 @@
 package generator
 
 import (
+	"discoursegen.dev/discoursegen/api/v1alpha1"
+	cnpgv1 "discoursegen.dev/discoursegen/internal/thirdparty/cnpg/v1"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -26,7 +29,7 @@ const (
 	namespaceNameLabel = "kubernetes.io/metadata.name"
 )
 
-// NetworkPolicies start from a default deny and then allow, per component,
+// networkPolicies start from a default deny and then allow, per component,
 // exactly the traffic it needs. The classic failures they avoid by
 // construction:
 //   - DNS allowed on UDP only (resolvers fall back to TCP for large
@@ -39,10 +42,10 @@ const (
 //     data policies allow that label, so a new workload cannot be forgotten;
 //   - the database operator cut off from its instances, or the instances
 //     from the API server they report to.
-func NetworkPolicies(d *Discourse) []*networkingv1.NetworkPolicy {
+func (d *site) networkPolicies() []*networkingv1.NetworkPolicy {
 	s := &d.Spec
 	np := &s.NetworkPolicy
-	discourse := &metav1.LabelSelector{MatchLabels: map[string]string{LabelDiscourse: "true"}}
+	discourse := &metav1.LabelSelector{MatchLabels: map[string]string{labelDiscourse: "true"}}
 	all := &metav1.LabelSelector{}
 
 	policies := []*networkingv1.NetworkPolicy{
@@ -65,23 +68,23 @@ func NetworkPolicies(d *Discourse) []*networkingv1.NetworkPolicy {
 		})
 	}
 	policies = append(policies, d.networkPolicy("web-ingress",
-		&metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentWeb)}, webIngress, nil))
+		&metav1.LabelSelector{MatchLabels: d.selectorLabels(componentWeb)}, webIngress, nil))
 
 	// Every Discourse pod (web, Sidekiq, scheduler, migration Job): out to
 	// PostgreSQL, Redis, SMTP, S3 and, unless strict, the web.
 	policies = append(policies, d.networkPolicy("discourse-egress", discourse, nil, d.discourseEgress()))
 
-	if s.Postgres.Mode == DatabaseCNPG {
+	if s.Postgres.Mode == v1alpha1.DatabaseCNPG {
 		policies = append(policies, d.databasePolicies(discourse)...)
 	}
-	if s.Redis.Mode == RedisValkey {
+	if s.Redis.Mode == v1alpha1.RedisValkey {
 		from := []networkingv1.NetworkPolicyPeer{{PodSelector: discourse}}
-		if hasWorkers(d) && *s.Sidekiq.Workers.Autoscaling.Enabled {
+		if d.Spec.HasWorkers() && *s.Sidekiq.Workers.Autoscaling.Enabled {
 			// KEDA's operator reads the queue lengths.
 			from = append(from, namespacePeer(np.KEDANamespace, nil))
 		}
 		policies = append(policies, d.networkPolicy("valkey",
-			&metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentValkey)},
+			&metav1.LabelSelector{MatchLabels: d.selectorLabels(componentValkey)},
 			[]networkingv1.NetworkPolicyIngressRule{{From: from, Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, valkeyPort)}}},
 			nil))
 	}
@@ -102,7 +105,7 @@ var privateRanges = map[string][]string{
 // internet is every public address.
 func internet() []networkingv1.NetworkPolicyPeer {
 	var peers []networkingv1.NetworkPolicyPeer
-	for _, all := range sortedKeys(privateRanges) {
+	for _, all := range slices.Sorted(maps.Keys(privateRanges)) {
 		peers = append(peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: all, Except: privateRanges[all]}})
 	}
 	return peers
@@ -114,24 +117,24 @@ func internet() []networkingv1.NetworkPolicyPeer {
 // MaxMind download all go to addresses nobody can list in advance.
 // Explicitly listed ranges (S3, SMTP, webEgressCIDRs) are allowed in both
 // modes, so a private S3 endpoint or mail relay keeps working.
-func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
+func (d *site) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 	s := &d.Spec
 	tcp := corev1.ProtocolTCP
 	var rules []networkingv1.NetworkPolicyEgressRule
 	// PostgreSQL.
-	if s.Postgres.Mode == DatabaseCNPG {
-		to := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgClusterLabel: d.DatabaseClusterName()}}}}
+	if s.Postgres.Mode == v1alpha1.DatabaseCNPG {
+		to := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgv1.ClusterLabelName: d.databaseClusterName()}}}}
 		if *s.Postgres.CNPG.Pooler.Enabled {
-			to = append(to, networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgPoolerLabel: d.PoolerName()}}})
+			to = append(to, networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgv1.PgbouncerNameLabel: d.poolerName()}}})
 		}
 		rules = append(rules, networkingv1.NetworkPolicyEgressRule{To: to, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)}})
 	} else {
 		rules = append(rules, externalRule(s.Postgres.External))
 	}
 	// Redis.
-	if s.Redis.Mode == RedisValkey {
+	if s.Redis.Mode == v1alpha1.RedisValkey {
 		rules = append(rules, networkingv1.NetworkPolicyEgressRule{
-			To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentValkey)}}},
+			To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: d.selectorLabels(componentValkey)}}},
 			Ports: []networkingv1.NetworkPolicyPort{port(tcp, valkeyPort)},
 		})
 	} else {
@@ -150,7 +153,7 @@ func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 	// S3: the listed ranges on the endpoint's port. An endpoint on another
 	// port with no listed range (MinIO on :9000 in the cluster, say) is
 	// allowed on that port alone, as an external database is.
-	if s.Uploads.Store == UploadsS3 {
+	if s.Uploads.Store == v1alpha1.UploadsS3 {
 		s3Port := d.s3Port()
 		switch {
 		case len(s.S3.EgressCIDRs) > 0:
@@ -173,7 +176,7 @@ func (d *Discourse) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 
 // s3Port is the port of the S3 endpoint: the URL's, else its scheme's
 // default; AWS (no endpoint) is HTTPS.
-func (d *Discourse) s3Port() int32 {
+func (d *site) s3Port() int32 {
 	u, err := url.Parse(d.Spec.S3.Endpoint)
 	if err != nil || d.Spec.S3.Endpoint == "" {
 		return httpsPort
@@ -196,12 +199,12 @@ var anyAddress = []string{"0.0.0.0/0", "::/0"}
 // default deny: the app and the poolers reach 5432, instances replicate to
 // each other, the operator reaches the status port, Prometheus the
 // exporters, and the instance managers reach the API server.
-func (d *Discourse) databasePolicies(discourse *metav1.LabelSelector) []*networkingv1.NetworkPolicy {
+func (d *site) databasePolicies(discourse *metav1.LabelSelector) []*networkingv1.NetworkPolicy {
 	s := &d.Spec
 	np := &s.NetworkPolicy
 	tcp := corev1.ProtocolTCP
-	cluster := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgClusterLabel: d.DatabaseClusterName()}}
-	pooler := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgPoolerLabel: d.PoolerName()}}
+	cluster := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgv1.ClusterLabelName: d.databaseClusterName()}}
+	pooler := &metav1.LabelSelector{MatchLabels: map[string]string{cnpgv1.PgbouncerNameLabel: d.poolerName()}}
 	apiServer := cidrRule(np.APIServerCIDRs, port(tcp, httpsPort), port(tcp, apiServerAltPort))
 
 	clients := []networkingv1.NetworkPolicyPeer{{PodSelector: discourse}, {PodSelector: cluster}}
@@ -251,7 +254,7 @@ func (d *Discourse) databasePolicies(discourse *metav1.LabelSelector) []*network
 // explicitly: a policy with only ingress rules must not be read as
 // restricting egress, and one with no rules at all is a deny in both
 // directions, which is what the default deny means.
-func (d *Discourse) networkPolicy(name string, pods *metav1.LabelSelector, ingress []networkingv1.NetworkPolicyIngressRule, egress []networkingv1.NetworkPolicyEgressRule) *networkingv1.NetworkPolicy {
+func (d *site) networkPolicy(name string, pods *metav1.LabelSelector, ingress []networkingv1.NetworkPolicyIngressRule, egress []networkingv1.NetworkPolicyEgressRule) *networkingv1.NetworkPolicy {
 	denyAll := ingress == nil && egress == nil
 	types := []networkingv1.PolicyType{}
 	if ingress != nil || denyAll {
@@ -262,7 +265,7 @@ func (d *Discourse) networkPolicy(name string, pods *metav1.LabelSelector, ingre
 	}
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
-		ObjectMeta: d.objectMeta(d.site()+"-"+name, "network", StageData),
+		ObjectMeta: d.objectMeta(d.networkPolicyName(name), componentNetwork, StageData),
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: *pods,
 			PolicyTypes: types,
@@ -297,7 +300,7 @@ func cidrRule(cidrs []string, ports ...networkingv1.NetworkPolicyPort) networkin
 // externalRule allows an external database or Redis by its CIDR, or any
 // address on its port when the CIDR is not known: managed databases live
 // in private ranges, and the rule is limited to that one port.
-func externalRule(h *ExternalHost) networkingv1.NetworkPolicyEgressRule {
+func externalRule(h *v1alpha1.ExternalHost) networkingv1.NetworkPolicyEgressRule {
 	cidrs := anyAddress
 	if h.CIDR != "" {
 		cidrs = []string{h.CIDR}

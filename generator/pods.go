@@ -1,15 +1,16 @@
 package generator
 
 import (
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
 
-// quantity parses a constant of this package. Values from the spec are
-// checked by Validate before any builder runs, so this cannot fail at run
-// time.
+// quantity parses a constant of this package, never input: sizes from the
+// config are typed (resource.Quantity) and were parsed and checked when it
+// was decoded and validated.
 func quantity(s string) resource.Quantity { return resource.MustParse(s) }
 
 // discourseUID is the discourse user of the upstream image (useradd --uid
@@ -76,21 +77,21 @@ func nonRootPod(uid int64) *corev1.PodSecurityContext {
 
 // podMeta is the metadata of a Discourse pod template. The config hash
 // annotation rolls the pods when a setting changes.
-func (d *Discourse) podMeta(component string) metav1.ObjectMeta {
-	labels := d.Labels(component)
-	labels[LabelDiscourse] = "true"
+func (d *site) podMeta(c component) metav1.ObjectMeta {
+	labels := d.labels(c)
+	labels[labelDiscourse] = "true"
 	return metav1.ObjectMeta{
 		Labels:      labels,
-		Annotations: map[string]string{AnnotationConfigHash: d.configHash()},
+		Annotations: map[string]string{annotationConfigHash: d.configHash()},
 	}
 }
 
 // podSpec fills what every Discourse pod shares: the service account
 // without a token (no Discourse process talks to the Kubernetes API),
 // image pull secrets and the user's scheduling constraints.
-func (d *Discourse) podSpec(component string, spec corev1.PodSpec) corev1.PodSpec {
+func (d *site) podSpec(c component, spec corev1.PodSpec) corev1.PodSpec {
 	sc := &d.Spec.Scheduling
-	spec.ServiceAccountName = d.ServiceAccountName()
+	spec.ServiceAccountName = d.serviceAccountName()
 	spec.AutomountServiceAccountToken = ptr.To(false)
 	spec.EnableServiceLinks = ptr.To(false)
 	for _, name := range d.Spec.Image.PullSecrets {
@@ -101,17 +102,17 @@ func (d *Discourse) podSpec(component string, spec corev1.PodSpec) corev1.PodSpe
 	spec.PriorityClassName = sc.PriorityClassName
 	if sc.Affinity != nil {
 		spec.Affinity = sc.Affinity.DeepCopy()
-	} else if component == ComponentWeb || component == ComponentSidekiq {
-		spec.Affinity = d.spreadAcrossNodes(component)
+	} else if c == componentWeb || c == componentSidekiq {
+		spec.Affinity = d.spreadAcrossNodes(c)
 	}
-	spec.TopologySpreadConstraints = d.topologySpread(d.SelectorLabels(component))
+	spec.TopologySpreadConstraints = d.topologySpread(d.selectorLabels(c))
 	return spec
 }
 
 // topologySpread is the user's spread constraints for the pods that
 // selector matches. A constraint without a selector would count no pods;
 // the natural meaning is "spread this workload", so it selects them.
-func (d *Discourse) topologySpread(selector map[string]string) []corev1.TopologySpreadConstraint {
+func (d *site) topologySpread(selector map[string]string) []corev1.TopologySpreadConstraint {
 	var out []corev1.TopologySpreadConstraint
 	for _, c := range d.Spec.Scheduling.TopologySpreadConstraints {
 		c := *c.DeepCopy()
@@ -126,12 +127,12 @@ func (d *Discourse) topologySpread(selector map[string]string) []corev1.Topology
 // spreadAcrossNodes prefers one replica per node, so a node drain or
 // failure takes out one pod, not the tier. Preferred, not required: a small
 // cluster must still schedule every replica.
-func (d *Discourse) spreadAcrossNodes(component string) *corev1.Affinity {
+func (d *site) spreadAcrossNodes(c component) *corev1.Affinity {
 	return &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
 		PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{
 			Weight: 100,
 			PodAffinityTerm: corev1.PodAffinityTerm{
-				LabelSelector: &metav1.LabelSelector{MatchLabels: d.SelectorLabels(component)},
+				LabelSelector: &metav1.LabelSelector{MatchLabels: d.selectorLabels(c)},
 				TopologyKey:   "kubernetes.io/hostname",
 			},
 		}},
@@ -189,7 +190,7 @@ func asDiscourse() *corev1.SecurityContext {
 // waitContainers block a pod until PostgreSQL accepts connections and
 // Valkey answers PING. db:migrate takes a Redis mutex first, so both must be
 // up; crash-looping the main container instead hides the real cause.
-func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
+func (d *site) waitContainers(dbHost string) []corev1.Container {
 	s := &d.Spec
 	// The shell scripts use $VAR without braces: Flux's strict postBuild
 	// substitution would fail on ${VAR}, and the values come from env, not
@@ -200,7 +201,7 @@ func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
 		Command: []string{"sh", "-c", `until pg_isready -q -h "$PGHOST" -p "$PGPORT" -d "$PGDATABASE"; do echo "waiting for PostgreSQL at $PGHOST:$PGPORT"; sleep 2; done`},
 		Env: []corev1.EnvVar{
 			{Name: "PGHOST", Value: dbHost},
-			{Name: "PGPORT", Value: itoa(d.DatabasePort())},
+			{Name: "PGPORT", Value: itoa(d.databasePort())},
 			{Name: "PGDATABASE", Value: s.Postgres.Database},
 			// The CNPG operand image has no passwd entry for this uid
 			// (cloudnative-pg/postgres-containers Dockerfile: only
@@ -214,7 +215,7 @@ func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
 		Resources:       smallResources(),
 		SecurityContext: asDiscourse(),
 	}
-	redisPass := secretKeyEnv("REDISCLI_AUTH", s.Secrets.Name, s.Secrets.Keys.RedisPassword, s.Redis.Mode == RedisExternal)
+	redisPass := secretKeyEnv("REDISCLI_AUTH", s.Secrets.Name, s.Secrets.Keys.RedisPassword, s.Redis.Mode == v1alpha1.RedisExternal)
 	tls := ""
 	if *s.Redis.UseTLS {
 		tls = " --tls"
@@ -225,8 +226,8 @@ func (d *Discourse) waitContainers(dbHost string) []corev1.Container {
 		Command: []string{"sh", "-c", `until valkey-cli -h "$REDIS_HOST" -p "$REDIS_PORT"` + tls +
 			` ping | grep -q PONG; do echo "waiting for Redis at $REDIS_HOST:$REDIS_PORT"; sleep 2; done`},
 		Env: []corev1.EnvVar{
-			{Name: "REDIS_HOST", Value: d.RedisHost()},
-			{Name: "REDIS_PORT", Value: itoa(d.RedisPort())},
+			{Name: "REDIS_HOST", Value: d.redisHost()},
+			{Name: "REDIS_PORT", Value: itoa(d.redisPort())},
 			redisPass,
 		},
 		Resources:       smallResources(),

@@ -1,155 +1,107 @@
 package generator
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// Object is what every builder returns: a typed Kubernetes object, from
-// k8s.io/api or one of this package's CRD mirrors.
+// Object is what Render returns: a typed Kubernetes object, from k8s.io/api
+// or one of discoursegen's mirrors of a third-party CRD.
 type Object interface {
 	metav1.Object
 	GetObjectKind() schema.ObjectKind
 }
 
-// Render defaults and validates d (in place) and returns every object of
-// the site. The order is fixed, so the output is too.
-func Render(d *Discourse) ([]Object, error) {
+// site is a config that has been defaulted and validated. Every builder is
+// a method of it, so no builder can see a raw config: the pointers Default
+// fills are set, and every value a builder parses or indexes was checked.
+type site struct {
+	v1alpha1.Discourse
+}
+
+// newSite is the only constructor of site. It works on a deep copy, so the
+// caller's config is never changed.
+func newSite(cfg *v1alpha1.Discourse) (*site, field.ErrorList) {
+	d := &site{Discourse: *cfg.DeepCopy()}
 	d.Default()
-	if err := d.Validate(); err != nil {
-		return nil, err
+	if errs := d.Validate(); len(errs) > 0 {
+		return nil, errs
 	}
+	return d, nil
+}
+
+// Render defaults and validates a copy of cfg and returns every object of
+// the site, in a fixed order, so the output is too. The only way it fails
+// is an invalid config: then it returns every problem, each with its field
+// path, and no objects.
+func Render(cfg v1alpha1.Discourse) ([]Object, field.ErrorList) {
+	d, errs := newSite(&cfg)
+	if errs != nil {
+		return nil, errs
+	}
+	return d.objects(), nil
+}
+
+// objects assembles the site, stage by stage.
+func (d *site) objects() []Object {
 	s := &d.Spec
-	objs := []Object{Namespace(d), ServiceAccount(d), ConfigMap(d)}
-	if s.Uploads.Store == UploadsVolume {
-		objs = append(objs, UploadsClaim(d))
+	objs := []Object{d.namespace(), d.serviceAccount(), d.configMap()}
+	if s.Uploads.Store == v1alpha1.UploadsVolume {
+		objs = append(objs, d.uploadsClaim())
 	}
-	if s.Postgres.Mode == DatabaseCNPG {
-		objs = append(objs, CNPGCluster(d), CNPGDatabase(d))
+	if s.Postgres.Mode == v1alpha1.DatabaseCNPG {
+		objs = append(objs, d.cnpgCluster(), d.cnpgDatabase())
 		if *s.Postgres.CNPG.Pooler.Enabled {
-			objs = append(objs, CNPGPooler(d))
+			objs = append(objs, d.cnpgPooler())
 		}
 	}
-	if s.Redis.Mode == RedisValkey {
-		objs = append(objs, ValkeyStatefulSet(d))
-		for _, svc := range ValkeyServices(d) {
-			objs = append(objs, svc)
-		}
+	if s.Redis.Mode == v1alpha1.RedisValkey {
+		objs = append(objs, d.valkeyStatefulSet())
+		objs = appendAll(objs, d.valkeyServices())
 	}
 	if *s.NetworkPolicy.Enabled {
-		for _, np := range NetworkPolicies(d) {
-			objs = append(objs, np)
-		}
+		objs = appendAll(objs, d.networkPolicies())
 	}
-	if s.Migrations.Mode == MigrationsJob {
-		objs = append(objs, MigrationJob(d))
+	if s.Migrations.Mode == v1alpha1.MigrationsJob {
+		objs = append(objs, d.migrationJob())
 	}
-	objs = append(objs, WebDeployment(d), WebService(d))
+	objs = append(objs, d.webDeployment(), d.webService())
 	if *s.Ingress.Enabled {
-		objs = append(objs, WebIngress(d))
+		objs = append(objs, d.webIngress())
 	}
 	if *s.Web.Autoscaling.Enabled {
-		objs = append(objs, WebAutoscaler(d))
+		objs = append(objs, d.webAutoscaler())
 	}
 	budgets := *s.PodDisruptionBudgets
 	if budgets {
-		objs = append(objs, PodDisruptionBudget(d, d.WebName(), ComponentWeb))
+		objs = append(objs, d.podDisruptionBudget(d.webName(), componentWeb))
 	}
-	if hasWorkers(d) {
-		objs = append(objs, WorkerDeployment(d), SchedulerDeployment(d))
+	if s.HasWorkers() {
+		objs = append(objs, d.workerDeployment(), d.schedulerDeployment())
 		if budgets {
-			objs = append(objs, PodDisruptionBudget(d, d.WorkerName(), ComponentSidekiq))
+			objs = append(objs, d.podDisruptionBudget(d.workerName(), componentSidekiq))
 		}
 		if *s.Sidekiq.Workers.Autoscaling.Enabled {
-			objs = append(objs, WorkerScaledObject(d), WorkerTriggerAuthentication(d))
+			objs = append(objs, d.workerScaledObject(), d.workerTriggerAuthentication())
 		}
 	}
 	if d.scrapesDiscourse() {
-		objs = append(objs, WebPodMonitor(d))
+		objs = append(objs, d.webPodMonitor())
 	}
 	if *s.Monitoring.Enabled {
-		objs = append(objs, Alerts(d))
+		objs = append(objs, d.alerts())
 	}
 	if *s.GitOps.Enabled {
-		for _, k := range FluxKustomizations(d) {
-			objs = append(objs, k)
-		}
+		objs = appendAll(objs, d.fluxKustomizations())
 	}
-	return objs, nil
+	return objs
 }
 
-// hasWorkers says whether the layout has worker and scheduler Deployments.
-func hasWorkers(d *Discourse) bool { return d.Spec.Sidekiq.Layout != SidekiqUnified }
-
-// ToMap converts an object to its JSON form without the fields the API
-// server owns: a committed creationTimestamp: null or status: {} would be
-// noise in every diff and is not something Flux should apply.
-func ToMap(o Object) (map[string]any, error) {
-	b, err := json.Marshal(o)
-	if err != nil {
-		return nil, fmt.Errorf("serialising %s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
+func appendAll[T Object](objs []Object, more []T) []Object {
+	for _, o := range more {
+		objs = append(objs, o)
 	}
-	var m map[string]any
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	// An empty spec (a Namespace's) is the API's default, not a choice.
-	if spec, ok := m["spec"].(map[string]any); ok && len(spec) == 0 {
-		delete(m, "spec")
-	}
-	stripCreationTimestamps(m)
-	return m, nil
-}
-
-// stripCreationTimestamps removes the null creationTimestamp that
-// metav1.ObjectMeta serialises, at every level (pod templates, claim
-// templates).
-func stripCreationTimestamps(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		if ts, ok := t["creationTimestamp"]; ok && ts == nil {
-			delete(t, "creationTimestamp")
-		}
-		for k, child := range t {
-			if k == "metadata" || k == "template" || k == "spec" || k == "volumeClaimTemplates" || k == "jobTemplate" {
-				stripCreationTimestamps(child)
-			}
-		}
-		if st, ok := t["status"].(map[string]any); ok && len(st) == 0 {
-			delete(t, "status")
-		}
-	case []any:
-		for _, child := range t {
-			stripCreationTimestamps(child)
-		}
-	}
-}
-
-// ToYAML renders objects as one YAML stream, keys sorted, the way
-// kustomize prints them.
-func ToYAML(objs []Object) ([]byte, error) {
-	var buf bytes.Buffer
-	for i, o := range objs {
-		m, err := ToMap(o)
-		if err != nil {
-			return nil, err
-		}
-		b, err := yaml.Marshal(m)
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			buf.WriteString("---\n")
-		}
-		buf.Write(b)
-	}
-	return buf.Bytes(), nil
+	return objs
 }

@@ -9,14 +9,17 @@ import (
 	"strings"
 	"testing"
 
+	"discoursegen.dev/discoursegen/functions/discourse"
 	"discoursegen.dev/discoursegen/generator"
+	"discoursegen.dev/discoursegen/internal/manifest"
+	kedav1alpha1 "discoursegen.dev/discoursegen/internal/thirdparty/keda/v1alpha1"
 	"discoursegen.dev/discoursegen/schemas"
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // update rewrites testdata/<case>/expected.yaml from the current output;
@@ -35,26 +38,20 @@ func cases(t testing.TB) []string {
 	return dirs
 }
 
-func load(t testing.TB, dir string) *generator.Discourse {
+// render loads a case through the KRM function's own loader (schema,
+// strict decode, defaults, validation) and renders it, so the positive
+// goldens exercise the same path as kustomize does.
+func render(t testing.TB, dir string) ([]generator.Object, []byte) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d generator.Discourse
-	if err := yaml.UnmarshalStrict(data, &d); err != nil {
-		t.Fatalf("%s: %v", dir, err)
+	objs, errs := discourse.Render(data)
+	if len(errs) > 0 {
+		t.Fatalf("%s", discourse.Describe(dir, errs))
 	}
-	return &d
-}
-
-func render(t testing.TB, dir string) ([]generator.Object, []byte) {
-	t.Helper()
-	objs, err := generator.Render(load(t, dir))
-	if err != nil {
-		t.Fatalf("%s: %v", dir, err)
-	}
-	out, err := generator.ToYAML(objs)
+	out, err := manifest.YAML(objs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,34 +99,17 @@ func TestOutputValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range cases(t) {
-		objs, _ := render(t, dir)
-		for i, o := range objs {
-			m, err := generator.ToMap(o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			violations, err := v.ValidateObject(dir, i, m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, viol := range violations {
-				t.Error(viol.Error())
-			}
+		_, out := render(t, dir)
+		rep, err := v.ValidateYAML(dir, out)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-}
-
-func TestConfigSchemaIsCurrent(t *testing.T) {
-	want, err := generator.ConfigSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join("..", generator.ConfigSchemaPath))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s is stale: run make schemas", generator.ConfigSchemaPath)
+		if rep.Objects == 0 {
+			t.Errorf("%s: no objects", dir)
+		}
+		for _, viol := range rep.Violations {
+			t.Error(viol.Error())
+		}
 	}
 }
 
@@ -140,39 +120,29 @@ type decoded struct {
 	jobs         []batchv1.Job
 	policies     []networkingv1.NetworkPolicy
 	kinds        []string
+	// autoscaled are the Kind/name targets of every autoscaler.
+	autoscaled []string
 }
 
+// decode sorts a case's typed objects by the kinds the invariants read.
 func decode(t *testing.T, objs []generator.Object) decoded {
 	t.Helper()
 	var d decoded
 	for _, o := range objs {
-		m, err := generator.ToMap(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := yaml.Marshal(m)
-		kind := o.GetObjectKind().GroupVersionKind().Kind
-		d.kinds = append(d.kinds, kind)
-		var target any
-		switch kind {
-		case "Deployment":
-			d.deployments = append(d.deployments, appsv1.Deployment{})
-			target = &d.deployments[len(d.deployments)-1]
-		case "StatefulSet":
-			d.statefulSets = append(d.statefulSets, appsv1.StatefulSet{})
-			target = &d.statefulSets[len(d.statefulSets)-1]
-		case "Job":
-			d.jobs = append(d.jobs, batchv1.Job{})
-			target = &d.jobs[len(d.jobs)-1]
-		case "NetworkPolicy":
-			d.policies = append(d.policies, networkingv1.NetworkPolicy{})
-			target = &d.policies[len(d.policies)-1]
-		default:
-			continue
-		}
-		// Strict: an output field the typed API does not know is a bug.
-		if err := yaml.UnmarshalStrict(b, target); err != nil {
-			t.Fatalf("%s %s: %v", kind, o.GetName(), err)
+		d.kinds = append(d.kinds, o.GetObjectKind().GroupVersionKind().Kind)
+		switch o := o.(type) {
+		case *appsv1.Deployment:
+			d.deployments = append(d.deployments, *o)
+		case *appsv1.StatefulSet:
+			d.statefulSets = append(d.statefulSets, *o)
+		case *batchv1.Job:
+			d.jobs = append(d.jobs, *o)
+		case *networkingv1.NetworkPolicy:
+			d.policies = append(d.policies, *o)
+		case *autoscalingv2.HorizontalPodAutoscaler:
+			d.autoscaled = append(d.autoscaled, o.Spec.ScaleTargetRef.Kind+"/"+o.Spec.ScaleTargetRef.Name)
+		case *kedav1alpha1.ScaledObject:
+			d.autoscaled = append(d.autoscaled, o.Spec.ScaleTargetRef.Kind+"/"+o.Spec.ScaleTargetRef.Name)
 		}
 	}
 	return d
@@ -245,8 +215,9 @@ func TestMigrationsNeverRace(t *testing.T) {
 				if j.Spec.TTLSecondsAfterFinished != nil {
 					t.Errorf("%s has ttlSecondsAfterFinished: Flux would re-create and re-run it", j.Name)
 				}
-				if !strings.Contains(j.Name, "-migrate-") {
-					t.Errorf("job name %q does not carry the release", j.Name)
+				release := j.Labels["app.kubernetes.io/version"]
+				if release == "" || !strings.Contains(j.Name, "-migrate-"+strings.ToLower(strings.ReplaceAll(release, ".", "-"))+"-") {
+					t.Errorf("job name %q does not carry the release %q", j.Name, release)
 				}
 			}
 		})
@@ -268,16 +239,33 @@ func TestNoSecretData(t *testing.T) {
 }
 
 // TestAutoscaledHaveNoReplicas: a replicas field on an autoscaled
-// Deployment makes every Flux reconcile undo the autoscaler.
+// Deployment makes every Flux reconcile undo the autoscaler. Every case,
+// every autoscaler, whatever the names.
 func TestAutoscaledHaveNoReplicas(t *testing.T) {
-	objs, _ := render(t, "testdata/production-separated")
-	for _, dep := range decode(t, objs).deployments {
-		autoscaled := dep.Name == "forum-web" || dep.Name == "forum-sidekiq"
-		if autoscaled && dep.Spec.Replicas != nil {
-			t.Errorf("%s is autoscaled but sets replicas", dep.Name)
+	targets := 0
+	for _, dir := range cases(t) {
+		d := decode(t, must(render(t, dir)))
+		for _, dep := range d.deployments {
+			if slices.Contains(d.autoscaled, "Deployment/"+dep.Name) {
+				targets++
+				if dep.Spec.Replicas != nil {
+					t.Errorf("%s: %s is autoscaled but sets replicas", dir, dep.Name)
+				}
+			}
+		}
+		for _, target := range d.autoscaled {
+			found := slices.ContainsFunc(d.deployments, func(dep appsv1.Deployment) bool { return "Deployment/"+dep.Name == target })
+			if !found {
+				t.Errorf("%s: an autoscaler targets %s, which the site does not render", dir, target)
+			}
 		}
 	}
+	if targets == 0 {
+		t.Fatal("no case autoscales a Deployment: the invariant was never checked")
+	}
 }
+
+func must(objs []generator.Object, _ []byte) []generator.Object { return objs }
 
 // TestDNSBothProtocols: resolvers fall back to TCP for large answers.
 func TestDNSBothProtocols(t *testing.T) {
@@ -307,6 +295,8 @@ func TestDNSBothProtocols(t *testing.T) {
 	}
 }
 
+// BenchmarkRenderProduction is the library path of the KRM function: load
+// (schema, decode, validate), render and encode.
 func BenchmarkRenderProduction(b *testing.B) {
 	data, err := os.ReadFile("testdata/production-separated/config.yaml")
 	if err != nil {
@@ -314,15 +304,11 @@ func BenchmarkRenderProduction(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		var d generator.Discourse
-		if err := yaml.UnmarshalStrict(data, &d); err != nil {
-			b.Fatal(err)
+		objs, errs := discourse.Render(data)
+		if len(errs) > 0 {
+			b.Fatal(errs)
 		}
-		objs, err := generator.Render(&d)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := generator.ToYAML(objs); err != nil {
+		if _, err := manifest.YAML(objs); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -63,12 +63,12 @@ func sidekiqMaxRSSMegabytes(res corev1.ResourceRequirements) int64 {
 	return limit.Value() * 85 / 100 / (1 << 20)
 }
 
-// WorkerDeployment is the Sidekiq worker tier (separated and hybrid
+// workerDeployment is the Sidekiq worker tier (separated and hybrid
 // layouts). Workers never run the scheduler.
-func WorkerDeployment(d *Discourse) *appsv1.Deployment {
+func (d *site) workerDeployment() *appsv1.Deployment {
 	s := &d.Spec
 	w := &s.Sidekiq.Workers
-	dep := d.sidekiqDeployment(d.WorkerName(), ComponentSidekiq, noSchedulerHost, *w.Resources, w.TerminationGracePeriodSeconds)
+	dep := d.sidekiqDeployment(d.workerName(), componentSidekiq, noSchedulerHost, *w.Resources, w.TerminationGracePeriodSeconds)
 	dep.Spec.Strategy = appsv1.DeploymentStrategy{
 		Type: appsv1.RollingUpdateDeploymentStrategyType,
 		RollingUpdate: &appsv1.RollingUpdateDeployment{
@@ -83,7 +83,7 @@ func WorkerDeployment(d *Discourse) *appsv1.Deployment {
 	return dep
 }
 
-// SchedulerDeployment is the one pod that runs Discourse's MiniScheduler.
+// schedulerDeployment is the one pod that runs Discourse's MiniScheduler.
 //
 // Exactly one scheduler, by construction:
 //   - replicas is 1 and Validate refuses anything else;
@@ -91,10 +91,10 @@ func WorkerDeployment(d *Discourse) *appsv1.Deployment {
 //     starts, so a rollout never has two;
 //   - the pod has a fixed hostname, and UNICORN_SCHEDULER_HOSTNAME names it;
 //     every other pod sets a value no hostname can have.
-func SchedulerDeployment(d *Discourse) *appsv1.Deployment {
+func (d *site) schedulerDeployment() *appsv1.Deployment {
 	s := &d.Spec
 	sch := &s.Sidekiq.Scheduler
-	dep := d.sidekiqDeployment(d.SchedulerName(), ComponentScheduler, sch.Hostname, *sch.Resources, s.Sidekiq.Workers.TerminationGracePeriodSeconds)
+	dep := d.sidekiqDeployment(d.schedulerName(), componentScheduler, sch.Hostname, *sch.Resources, s.Sidekiq.Workers.TerminationGracePeriodSeconds)
 	dep.Spec.Replicas = ptr.To(int32(1))
 	dep.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
 	dep.Spec.Template.Spec.Hostname = sch.Hostname
@@ -104,7 +104,7 @@ func SchedulerDeployment(d *Discourse) *appsv1.Deployment {
 // sidekiqDeployment runs `bundle exec sidekiq` directly as the discourse
 // user: no runit, no nginx, no root, so these pods meet the restricted Pod
 // Security level.
-func (d *Discourse) sidekiqDeployment(name, component, schedulerHost string, res corev1.ResourceRequirements, grace *int64) *appsv1.Deployment {
+func (d *site) sidekiqDeployment(name string, comp component, schedulerHost string, res corev1.ResourceRequirements, grace *int64) *appsv1.Deployment {
 	s := &d.Spec
 	volumes, mounts := directRubyVolumes()
 	shared, sharedMount := sharedVolume()
@@ -114,7 +114,7 @@ func (d *Discourse) sidekiqDeployment(name, component, schedulerHost string, res
 	alive := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: sidekiqAliveCommand}}
 	c := corev1.Container{
 		Name:            "sidekiq",
-		Image:           d.ImageRef(),
+		Image:           d.imageRef(),
 		ImagePullPolicy: s.Image.PullPolicy,
 		Command:         []string{thpoff},
 		Args:            args,
@@ -132,8 +132,8 @@ func (d *Discourse) sidekiqDeployment(name, component, schedulerHost string, res
 		LivenessProbe:   &corev1.Probe{ProbeHandler: alive, PeriodSeconds: 30, TimeoutSeconds: 5, FailureThreshold: 3},
 		SecurityContext: restrictedContainer(),
 	}
-	spec := d.podSpec(component, corev1.PodSpec{
-		InitContainers:                d.waitContainers(d.DatabaseHost()),
+	spec := d.podSpec(comp, corev1.PodSpec{
+		InitContainers:                d.waitContainers(d.databaseHost()),
 		Containers:                    []corev1.Container{c},
 		Volumes:                       volumes,
 		TerminationGracePeriodSeconds: grace,
@@ -141,11 +141,11 @@ func (d *Discourse) sidekiqDeployment(name, component, schedulerHost string, res
 	})
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: d.objectMeta(name, component, StageApp),
+		ObjectMeta: d.objectMeta(name, comp, StageApp),
 		Spec: appsv1.DeploymentSpec{
-			Selector:             &metav1.LabelSelector{MatchLabels: d.SelectorLabels(component)},
+			Selector:             &metav1.LabelSelector{MatchLabels: d.selectorLabels(comp)},
 			RevisionHistoryLimit: ptr.To(int32(5)),
-			Template:             corev1.PodTemplateSpec{ObjectMeta: d.podMeta(component), Spec: spec},
+			Template:             corev1.PodTemplateSpec{ObjectMeta: d.podMeta(comp), Spec: spec},
 		},
 	}
 }

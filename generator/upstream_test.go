@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"discoursegen.dev/discoursegen/generator"
+	"discoursegen.dev/discoursegen/internal/manifest"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -30,7 +31,7 @@ func objectsOf(t *testing.T, objs []generator.Object, kind string) []map[string]
 		if o.GetObjectKind().GroupVersionKind().Kind != kind {
 			continue
 		}
-		m, err := generator.ToMap(o)
+		m, err := manifest.Map(o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,9 +39,9 @@ func valkeyMaxMemory(res corev1.ResourceRequirements) string {
 	return fmt.Sprint(limit.Value() * 3 / 4)
 }
 
-// ValkeyStatefulSet is Discourse's Redis. With persistence on, the
+// valkeyStatefulSet is Discourse's Redis. With persistence on, the
 // append-only file survives restarts, so queued Sidekiq jobs are not lost.
-func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
+func (d *site) valkeyStatefulSet() *appsv1.StatefulSet {
 	s := &d.Spec
 	v := &s.Redis.Valkey
 	persistent := *v.Persistence.Enabled
@@ -78,15 +78,15 @@ func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
 	volumes := []corev1.Volume{{Name: "run", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}}
 	sts := &appsv1.StatefulSet{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
-		ObjectMeta: d.objectMeta(d.ValkeyName(), ComponentValkey, StageData),
+		ObjectMeta: d.objectMeta(d.valkeyName(), componentValkey, StageData),
 		Spec: appsv1.StatefulSetSpec{
 			Replicas:    v.Replicas,
-			ServiceName: d.ValkeyHeadlessName(),
-			Selector:    &metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentValkey)},
+			ServiceName: d.valkeyHeadlessName(),
+			Selector:    &metav1.LabelSelector{MatchLabels: d.selectorLabels(componentValkey)},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: d.Labels(ComponentValkey)},
+				ObjectMeta: metav1.ObjectMeta{Labels: d.labels(componentValkey)},
 				Spec: corev1.PodSpec{
-					ServiceAccountName:           d.ServiceAccountName(),
+					ServiceAccountName:           d.serviceAccountName(),
 					AutomountServiceAccountToken: ptr.To(false),
 					EnableServiceLinks:           ptr.To(false),
 					Containers:                   []corev1.Container{c},
@@ -95,7 +95,7 @@ func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
 					NodeSelector:                 s.Scheduling.NodeSelector,
 					Tolerations:                  s.Scheduling.Tolerations,
 					PriorityClassName:            s.Scheduling.PriorityClassName,
-					TopologySpreadConstraints:    d.topologySpread(d.SelectorLabels(ComponentValkey)),
+					TopologySpreadConstraints:    d.topologySpread(d.selectorLabels(componentValkey)),
 				},
 			},
 		},
@@ -111,7 +111,7 @@ func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
 			ObjectMeta: metav1.ObjectMeta{Name: "data"},
 			Spec: corev1.PersistentVolumeClaimSpec{
 				AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: quantity(v.Persistence.Size)}},
+				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: *v.Persistence.Size}},
 			},
 		}
 		if v.Persistence.StorageClass != "" {
@@ -130,15 +130,15 @@ func ValkeyStatefulSet(d *Discourse) *appsv1.StatefulSet {
 	return sts
 }
 
-// ValkeyServices are the client Service Discourse connects to and the
+// valkeyServices are the client Service Discourse connects to and the
 // headless Service that gives the StatefulSet's pod its stable DNS name.
-func ValkeyServices(d *Discourse) []*corev1.Service {
+func (d *site) valkeyServices() []*corev1.Service {
 	svc := func(name string, headless bool) *corev1.Service {
 		s := &corev1.Service{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-			ObjectMeta: d.objectMeta(name, ComponentValkey, StageData),
+			ObjectMeta: d.objectMeta(name, componentValkey, StageData),
 			Spec: corev1.ServiceSpec{
-				Selector: d.SelectorLabels(ComponentValkey),
+				Selector: d.selectorLabels(componentValkey),
 				Ports: []corev1.ServicePort{{
 					Name: "redis", Port: valkeyPort, TargetPort: intstr.FromString("redis"), Protocol: corev1.ProtocolTCP,
 				}},
@@ -152,5 +152,5 @@ func ValkeyServices(d *Discourse) []*corev1.Service {
 		}
 		return s
 	}
-	return []*corev1.Service{svc(d.ValkeyName(), false), svc(d.ValkeyHeadlessName(), true)}
+	return []*corev1.Service{svc(d.valkeyName(), false), svc(d.valkeyHeadlessName(), true)}
 }

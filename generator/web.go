@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	"fmt"
 	"strings"
 
@@ -14,15 +15,15 @@ import (
 // webPort is where the upstream image's nginx listens.
 const webPort = 80
 
-// WebDeployment is the Unicorn web tier behind nginx.
-func WebDeployment(d *Discourse) *appsv1.Deployment {
+// webDeployment is the Unicorn web tier behind nginx.
+func (d *site) webDeployment() *appsv1.Deployment {
 	s := &d.Spec
-	unified := s.Sidekiq.Layout == SidekiqUnified
+	unified := s.Sidekiq.Layout == v1alpha1.SidekiqUnified
 	p := processEnv{
 		unicornWorkers:   *s.Web.UnicornWorkers,
 		sidekiqs:         *s.Sidekiq.WebProcesses,
 		schedulerHost:    noSchedulerHost,
-		migrateOnBoot:    s.Migrations.Mode == MigrationsOnBoot,
+		migrateOnBoot:    s.Migrations.Mode == v1alpha1.MigrationsOnBoot,
 		precompileOnBoot: !*s.Image.PrecompiledAssets,
 	}
 	if unified {
@@ -47,20 +48,20 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 	volumes = append(volumes, shared)
 	mounts = append(mounts, sharedMount)
 	var setup []corev1.Container
-	if s.Uploads.Store == UploadsVolume {
+	if s.Uploads.Store == v1alpha1.UploadsVolume {
 		volumes = append(volumes, corev1.Volume{Name: "uploads", VolumeSource: corev1.VolumeSource{
-			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: d.UploadsClaimName()},
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: d.uploadsClaimName()},
 		}})
 		uploads := corev1.VolumeMount{Name: "uploads", MountPath: uploadsDir}
 		mounts = append(mounts, uploads)
 		setup = append(setup, d.ownUploadsContainer(uploads))
 	}
-	setup = append(setup, d.waitContainers(d.DatabaseHost())...)
+	setup = append(setup, d.waitContainers(d.databaseHost())...)
 	setup = append(setup, d.logStreamContainer(sharedMount))
 
 	web := corev1.Container{
 		Name:            "web",
-		Image:           d.ImageRef(),
+		Image:           d.imageRef(),
 		ImagePullPolicy: s.Image.PullPolicy,
 		// The image's /sbin/boot starts runit: nginx, Unicorn and (per
 		// UNICORN_SIDEKIQS) Sidekiq.
@@ -91,7 +92,7 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 		web.Ports = append(web.Ports, corev1.ContainerPort{Name: "metrics", ContainerPort: metricsPort, Protocol: corev1.ProtocolTCP})
 	}
 
-	spec := d.podSpec(ComponentWeb, corev1.PodSpec{
+	spec := d.podSpec(componentWeb, corev1.PodSpec{
 		InitContainers:                setup,
 		Containers:                    []corev1.Container{web},
 		Volumes:                       volumes,
@@ -116,12 +117,12 @@ func WebDeployment(d *Discourse) *appsv1.Deployment {
 
 	dep := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: d.objectMeta(d.WebName(), ComponentWeb, StageApp),
+		ObjectMeta: d.objectMeta(d.webName(), componentWeb, StageApp),
 		Spec: appsv1.DeploymentSpec{
-			Selector:             &metav1.LabelSelector{MatchLabels: d.SelectorLabels(ComponentWeb)},
+			Selector:             &metav1.LabelSelector{MatchLabels: d.selectorLabels(componentWeb)},
 			Strategy:             strategy,
 			RevisionHistoryLimit: ptr.To(int32(5)),
-			Template:             corev1.PodTemplateSpec{ObjectMeta: d.podMeta(ComponentWeb), Spec: spec},
+			Template:             corev1.PodTemplateSpec{ObjectMeta: d.podMeta(componentWeb), Spec: spec},
 		},
 	}
 	// An autoscaled Deployment has no replicas field: with one, every Flux
@@ -143,10 +144,10 @@ const uploadsDir = sharedDir + "/uploads"
 // Unicorn could not write a single upload. Only the top directory: files
 // below it are created by Unicorn as discourse already. It runs as root
 // with CHOWN alone, which the baseline Pod Security level allows.
-func (d *Discourse) ownUploadsContainer(uploads corev1.VolumeMount) corev1.Container {
+func (d *site) ownUploadsContainer(uploads corev1.VolumeMount) corev1.Container {
 	return corev1.Container{
 		Name:    "own-uploads",
-		Image:   d.ImageRef(),
+		Image:   d.imageRef(),
 		Command: []string{"chown", fmt.Sprintf("%d:%d", discourseUID, wwwDataGID), uploads.MountPath},
 		SecurityContext: &corev1.SecurityContext{
 			RunAsUser:      ptr.To(int64(0)),
@@ -172,7 +173,7 @@ var webLogFiles = []string{"unicorn.stdout.log", "unicorn.stderr.log", "producti
 // it starts before the web container and stops after it, so no line of a
 // start or a shutdown is lost. tail -F follows a file across logrotate's
 // rename or truncation and waits for files that do not exist yet.
-func (d *Discourse) logStreamContainer(shared corev1.VolumeMount) corev1.Container {
+func (d *site) logStreamContainer(shared corev1.VolumeMount) corev1.Container {
 	files := make([]string, len(webLogFiles))
 	for i, f := range webLogFiles {
 		files[i] = `"$LOG_DIR/` + f + `"`
@@ -180,7 +181,7 @@ func (d *Discourse) logStreamContainer(shared corev1.VolumeMount) corev1.Contain
 	shared.ReadOnly = true
 	return corev1.Container{
 		Name:            "app-log",
-		Image:           d.ImageRef(),
+		Image:           d.imageRef(),
 		RestartPolicy:   ptr.To(corev1.ContainerRestartPolicyAlways),
 		Command:         []string{"sh", "-c", "exec tail -n +1 -q -F " + strings.Join(files, " ")},
 		Env:             []corev1.EnvVar{{Name: "LOG_DIR", Value: railsLogDir}},
@@ -190,14 +191,14 @@ func (d *Discourse) logStreamContainer(shared corev1.VolumeMount) corev1.Contain
 	}
 }
 
-// WebService is the ClusterIP Service the Ingress routes to.
-func WebService(d *Discourse) *corev1.Service {
+// webService is the ClusterIP Service the Ingress routes to.
+func (d *site) webService() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: d.objectMeta(d.WebName(), ComponentWeb, StageApp),
+		ObjectMeta: d.objectMeta(d.webName(), componentWeb, StageApp),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
-			Selector: d.SelectorLabels(ComponentWeb),
+			Selector: d.selectorLabels(componentWeb),
 			Ports: []corev1.ServicePort{{
 				Name: "http", Port: webPort, TargetPort: intstr.FromString("http"), Protocol: corev1.ProtocolTCP,
 			}},
@@ -205,31 +206,21 @@ func WebService(d *Discourse) *corev1.Service {
 	}
 }
 
-// UploadsClaim is the ReadWriteOnce volume for uploads when there is no S3.
+// uploadsClaim is the ReadWriteOnce volume for uploads when there is no S3.
 // It lives in the data stage and Flux never prunes it: uploads are data.
-func UploadsClaim(d *Discourse) *corev1.PersistentVolumeClaim {
+func (d *site) uploadsClaim() *corev1.PersistentVolumeClaim {
 	v := &d.Spec.Uploads.Volume
 	pvc := &corev1.PersistentVolumeClaim{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
-		ObjectMeta: d.objectMeta(d.UploadsClaimName(), ComponentWeb, StageData),
+		ObjectMeta: d.objectMeta(d.uploadsClaimName(), componentWeb, StageData),
 		Spec: corev1.PersistentVolumeClaimSpec{
 			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: quantity(v.Size)}},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: *v.Size}},
 		},
 	}
 	if v.StorageClass != "" {
 		pvc.Spec.StorageClassName = ptr.To(v.StorageClass)
 	}
-	pvc.Annotations[AnnotationFluxPrune] = "disabled"
+	pvc.Annotations[annotationFluxPrune] = "disabled"
 	return pvc
-}
-
-// objectMeta is the metadata of every namespaced object of the site.
-func (d *Discourse) objectMeta(name, component, stage string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{
-		Name:        name,
-		Namespace:   d.Spec.Namespace,
-		Labels:      d.Labels(component),
-		Annotations: map[string]string{AnnotationStage: stage},
-	}
 }

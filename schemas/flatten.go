@@ -154,7 +154,7 @@ func leaf(ve *jsonschema.ValidationError) []finding {
 	case strings.HasSuffix(loc, "/pattern") || loc == "pattern":
 		if inner, ok := strings.CutPrefix(ve.Message, "does not match pattern "); ok {
 			if pats, ok := parseQuotedList(inner); ok && len(pats) == 1 {
-				if pats[0] == quantityPattern {
+				if isQuantityPattern(pats[0]) {
 					return []finding{{pointer: ptr, reason: "not a valid quantity (such as 500m, 2Gi or 1.5)"}}
 				}
 				return []finding{{pointer: ptr, reason: "does not match pattern " + pats[0]}}
@@ -170,10 +170,18 @@ func leaf(ve *jsonschema.ValidationError) []finding {
 	return []finding{{pointer: ptr, reason: ve.Message}}
 }
 
-// quantityPattern is the resource.Quantity grammar schemagen puts on
-// Quantity fields (and controller-gen on CRD quantities); recognising it
-// turns a wall of regular expression into a sentence.
-const quantityPattern = `^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`
+// controllerGenQuantityPattern is the pattern controller-gen writes into
+// CRDs for Quantity fields: QuantityPattern but with a decimal exponent
+// allowed. The CRD schemas keep it as upstream wrote it, because it is the
+// pattern the apiserver enforces on those custom resources.
+const controllerGenQuantityPattern = `^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`
+
+// isQuantityPattern reports whether pattern is one of the Quantity
+// grammars in the schemas; recognising it turns a wall of regular
+// expression into a sentence.
+func isQuantityPattern(pattern string) bool {
+	return pattern == QuantityPattern || pattern == controllerGenQuantityPattern
+}
 
 // formatNames words the OpenAPI formats that appear in our schemas.
 var formatNames = map[string]string{

@@ -2,16 +2,16 @@ package schemas
 
 import (
 	"bytes"
-	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"discoursegen.dev/discoursegen/hack/sources"
 )
 
 // repoRoot is where `go run ./hack/schemagen` has to run from.
@@ -135,102 +135,62 @@ func TestSchemagenKeepsForeignFiles(t *testing.T) {
 	}
 }
 
-// sourcesFile mirrors the parts of hack/sources.yaml this test needs.
-type sourcesFile struct {
-	Kubernetes struct {
-		Version string `json:"version"`
-		Kinds   []struct {
-			Group, Version, Kind string
-		} `json:"kinds"`
-	} `json:"kubernetes"`
-	CRDs []struct {
-		Module  string   `json:"module"`
-		Version string   `json:"version"`
-		Files   []string `json:"files"`
-	} `json:"crds"`
-}
-
 // TestEverySourceHasSchema checks that each kind in hack/sources.yaml has a
-// committed schema file at the kubeconform path and is known to Default().
+// committed schema file where schemagen puts it (kubeconform's layout) and
+// is known to Default().
 func TestEverySourceHasSchema(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(repoRoot, "hack", "sources.yaml"))
+	src, err := sources.Load(filepath.Join(repoRoot, "hack", "sources.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var src sourcesFile
-	if err := yaml.Unmarshal(data, &src); err != nil {
-		t.Fatal(err)
-	}
 	v := mustDefault(t)
-	check := func(group, version, kind, file string) {
+	check := func(k sources.Kind, file string) {
 		t.Helper()
-		apiVersion := version
-		if group != "" {
-			apiVersion = group + "/" + version
-		}
 		if _, err := fs.Stat(FS(), file); err != nil {
-			t.Errorf("%s %s: no schema file: %v", apiVersion, kind, err)
+			t.Errorf("%s %s: no schema file: %v", k.APIVersion(), k.Kind, err)
 		}
-		if !v.Known(apiVersion, kind) {
-			t.Errorf("%s %s: not known to the validator", apiVersion, kind)
+		if !v.Known(k.APIVersion(), k.Kind) {
+			t.Errorf("%s %s: not known to the validator", k.APIVersion(), k.Kind)
 		}
 	}
 	if len(src.Kubernetes.Kinds) == 0 {
 		t.Fatal("no kinds in hack/sources.yaml")
 	}
 	for _, k := range src.Kubernetes.Kinds {
-		suffix := "-" + k.Version
-		if k.Group != "" {
-			first, _, _ := strings.Cut(k.Group, ".")
-			suffix = "-" + first + "-" + k.Version
-		}
-		file := path.Join("kubernetes", src.Kubernetes.Version+"-standalone-strict", strings.ToLower(k.Kind)+suffix+".json")
-		check(k.Group, k.Version, k.Kind, file)
+		check(k, src.Kubernetes.SchemaPath(k))
 	}
 
 	if testing.Short() {
 		t.Skip("CRD kinds need the CRD files from the module cache")
 	}
-	for _, c := range src.CRDs {
-		dir := moduleDir(t, c.Module, c.Version)
-		for _, f := range c.Files {
-			crdData, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var crd struct {
-				Spec struct {
-					Group string
-					Names struct{ Kind string }
-					// Versions lists served flags and names only.
-					Versions []struct {
-						Name   string
-						Served bool
-					}
-				}
-			}
-			if err := yaml.Unmarshal(crdData, &crd); err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for _, ver := range crd.Spec.Versions {
-				if ver.Served {
-					file := path.Join("crds", crd.Spec.Group, strings.ToLower(crd.Spec.Names.Kind)+"_"+ver.Name+".json")
-					check(crd.Spec.Group, ver.Name, crd.Spec.Names.Kind, file)
+	files, err := src.CRDFiles(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		crdData, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var crd struct {
+			Spec struct {
+				Group string
+				Names struct{ Kind string }
+				// Versions lists served flags and names only.
+				Versions []struct {
+					Name   string
+					Served bool
 				}
 			}
 		}
+		if err := yaml.Unmarshal(crdData, &crd); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, ver := range crd.Spec.Versions {
+			if ver.Served {
+				k := sources.Kind{Group: crd.Spec.Group, Version: ver.Name, Kind: crd.Spec.Names.Kind}
+				check(k, sources.CRDSchemaPath(k))
+			}
+		}
 	}
-}
-
-func moduleDir(t *testing.T, module, version string) string {
-	t.Helper()
-	out, err := exec.Command("go", "mod", "download", "-json", module+"@"+version).Output()
-	if err != nil {
-		t.Fatalf("go mod download %s@%s: %v", module, version, err)
-	}
-	var info struct{ Dir string }
-	if err := json.Unmarshal(out, &info); err != nil || info.Dir == "" {
-		t.Fatalf("go mod download %s@%s: no Dir (%v)", module, version, err)
-	}
-	return info.Dir
 }

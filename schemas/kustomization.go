@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -113,12 +114,7 @@ func unknownFields(t reflect.Type, v any, ptr string) []string {
 			return nil // a type mismatch; the strict decode reports it
 		}
 		fields := jsonFields(t)
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			p := ptr + "/" + escapeToken(k)
 			ft, ok := fields[k]
 			if !ok {
@@ -140,12 +136,7 @@ func unknownFields(t reflect.Type, v any, ptr string) []string {
 		if !ok {
 			return nil
 		}
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			out = append(out, unknownFields(t.Elem(), m[k], ptr+"/"+escapeToken(k))...)
 		}
 	}

@@ -46,6 +46,10 @@ func TestStrictness(t *testing.T) {
 			`/spec/strategy/rollingUpdate/maxSurge: expected string or integer, but got boolean`,
 			`/spec/template/spec/containers/0/resources/limits/memory: not a valid quantity (such as 500m, 2Gi or 1.5)`,
 		}},
+		{"quantity.yaml", []string{
+			`/spec/template/spec/containers/0/resources/limits/memory: not a valid quantity (such as 500m, 2Gi or 1.5)`,
+			`/spec/resources/limits/memory: not a valid quantity (such as 500m, 2Gi or 1.5)`,
+		}},
 		{"replicas-string.yaml", []string{
 			`/spec/replicas: expected integer, but got string`,
 		}},

@@ -1,18 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/golden"
+	kustomizev1 "discoursegen.dev/discoursegen/internal/thirdparty/fluxkustomize/v1"
 	"discoursegen.dev/discoursegen/schemas"
 	"sigs.k8s.io/yaml"
 )
@@ -31,7 +34,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return exitError
 	}
-	files, objects, err := renderAll(*clusters)
+	files, objects, err := renderAll(*clusters, *out)
 	if err != nil {
 		fmt.Fprintln(stderr, "discoursegen generate:", err)
 		fmt.Fprintln(stderr, "nothing was written")
@@ -65,8 +68,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 }
 
 // renderAll renders and validates every environment before anything is
-// written, and reports every problem of every environment.
-func renderAll(clusters string) ([]golden.File, int, error) {
+// written, and reports every problem of every environment. out is where
+// the files will go; the Flux Kustomizations must point there.
+func renderAll(clusters, out string) ([]golden.File, int, error) {
 	envs, err := environments(clusters)
 	if err != nil {
 		return nil, 0, err
@@ -79,7 +83,12 @@ func renderAll(clusters string) ([]golden.File, int, error) {
 	objects := 0
 	var errs []error
 	for _, env := range envs {
-		objs, err := build.Kustomization(filepath.Join(clusters, env))
+		dir := filepath.Join(clusters, env)
+		if err := checkFunctions(dir); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		objs, err := build.Run(dir)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -90,6 +99,10 @@ func renderAll(clusters string) ([]golden.File, int, error) {
 		}
 		envFiles, err := golden.Layout(env, objs)
 		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := checkFluxPaths(clusters, out, env, objs); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -122,46 +135,135 @@ func environments(clusters string) ([]string, error) {
 	return envs, nil
 }
 
-func validateBuilt(v *schemas.Validator, env string, objs []build.Object) error {
-	maps := make([]map[string]any, len(objs))
-	for i, o := range objs {
-		if err := yaml.Unmarshal(o.YAML, &maps[i]); err != nil {
-			return fmt.Errorf("%s: %s %s: %w", env, o.Kind, o.Name, err)
-		}
-	}
-	return validateMaps(v, "clusters/"+env, maps)
-}
-
-// validateObjects checks generator output against the strict schemas, the
-// same gate generate applies.
-func validateObjects(source string, objs []generator.Object) error {
-	v, err := schemas.Default()
-	if err != nil {
-		return err
-	}
-	maps := make([]map[string]any, len(objs))
-	for i, o := range objs {
-		if maps[i], err = generator.ToMap(o); err != nil {
-			return err
-		}
-	}
-	return validateMaps(v, source, maps)
-}
-
-// validateMaps reports every schema violation of the objects at once.
-func validateMaps(v *schemas.Validator, source string, objs []map[string]any) error {
+// validateBuilt is the output gate: kustomize's bytes, exactly as they will
+// be committed, against the strict schemas (exact numbers, duplicate keys
+// refused), the same check `discoursegen validate` makes.
+func validateBuilt(v *schemas.Validator, env string, objs []build.Resource) error {
 	var lines []string
-	for i, m := range objs {
-		violations, err := v.ValidateObject(source, i, m)
+	for _, o := range objs {
+		rep, err := v.ValidateYAML("clusters/"+env, o.YAML)
 		if err != nil {
 			return err
 		}
-		for _, viol := range violations {
+		for _, viol := range rep.Violations {
 			lines = append(lines, viol.Error())
 		}
 	}
 	if len(lines) > 0 {
+		return fmt.Errorf("clusters/%s: rendered objects fail their schemas:\n  %s", env, strings.Join(lines, "\n  "))
+	}
+	return nil
+}
+
+// validateOutput checks a rendered YAML stream against the strict schemas.
+func validateOutput(source string, data []byte) error {
+	v, err := schemas.Default()
+	if err != nil {
+		return err
+	}
+	rep, err := v.ValidateYAML(source, data)
+	if err != nil {
+		return err
+	}
+	if len(rep.Violations) > 0 {
+		lines := make([]string, len(rep.Violations))
+		for i, viol := range rep.Violations {
+			lines[i] = viol.Error()
+		}
 		return fmt.Errorf("%s: rendered objects fail their schemas:\n  %s", source, strings.Join(lines, "\n  "))
 	}
 	return nil
+}
+
+// selfExecutable is the running build; a variable so that tests, which run
+// as a test binary, can name the discoursegen they built.
+var selfExecutable = os.Executable
+
+// checkFunctions refuses to render with a function that is not the running
+// build: kustomize execs whatever file the config's exec path names, and a
+// stale bin/discoursegen would write a stale golden/ without any error.
+func checkFunctions(dir string) error {
+	fns, err := build.ExecFunctions(dir)
+	if err != nil {
+		return err
+	}
+	self, err := selfExecutable()
+	if err != nil {
+		return fmt.Errorf("finding the running discoursegen: %w", err)
+	}
+	var errs []error
+	for _, fn := range fns {
+		same, err := sameBuild(self, fn.Path)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %s runs %s: %w; run make build", dir, fn.Config, fn.Path, err))
+		case !same:
+			errs = append(errs, fmt.Errorf("%s: %s runs %s, which is not this build of discoursegen (%s): it would render with other code; run make generate, or go build -o bin/ ./cmd/discoursegen first", dir, fn.Config, fn.Path, self))
+		case !slices.Equal(fn.Args, []string{"fn"}):
+			errs = append(errs, fmt.Errorf("%s: %s runs %s with args %q; discoursegen's function is its fn command: args: [fn]", dir, fn.Config, fn.Path, fn.Args))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sameBuild says whether two executables are one build: the same file, or
+// byte for byte the same program (go build is reproducible).
+func sameBuild(a, b string) (bool, error) {
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	ib, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	if os.SameFile(ia, ib) {
+		return true, nil
+	}
+	if ia.Size() != ib.Size() {
+		return false, nil
+	}
+	da, err := os.ReadFile(a)
+	if err != nil {
+		return false, err
+	}
+	db, err := os.ReadFile(b)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(da, db), nil
+}
+
+// checkFluxPaths holds the config's spec.gitops.path to where the writer
+// puts the environment: every Flux Kustomization must apply
+// ./<out>/<env>/<stage>, relative to the repository root (the directory
+// that holds clusters/), for a stage this environment has. A prod-eu
+// environment with profile: production cannot point Flux at
+// golden/production.
+func checkFluxPaths(clusters, out, env string, objs []build.Resource) error {
+	root := filepath.Dir(filepath.Clean(clusters))
+	rel, err := filepath.Rel(root, filepath.Join(out, env))
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, o := range objs {
+		want[generator.FluxPath(filepath.ToSlash(rel), golden.StageOf(o))] = true
+	}
+	var errs []error
+	for _, o := range objs {
+		if o.APIVersion != kustomizev1.GroupVersion || o.Kind != "Kustomization" {
+			continue
+		}
+		var k struct {
+			Spec struct{ Path string } `json:"spec"`
+		}
+		if err := yaml.Unmarshal(o.YAML, &k); err != nil {
+			return err
+		}
+		if !want[k.Spec.Path] {
+			errs = append(errs, fmt.Errorf("clusters/%s: Flux Kustomization %s applies %s, but generate writes this environment's stages to ./%s/<stage>; set spec.gitops.path: ./%s", env, o.Name, k.Spec.Path, filepath.ToSlash(rel), filepath.ToSlash(rel)))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -10,9 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"discoursegen.dev/discoursegen/functions/discourse"
+	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/golden"
+	"discoursegen.dev/discoursegen/internal/manifest"
 	"discoursegen.dev/discoursegen/schemas"
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
 
@@ -22,22 +28,34 @@ const (
 	goldenDir  = repoRoot + "/golden"
 )
 
-// TestMain builds the exec function where the example configs point
-// (bin/discoursegen-fn), so the tests run the code under test, never a
-// stale binary.
+// builtBinary is the discoursegen TestMain builds where the example
+// configs' exec path points.
+var builtBinary string
+
+// TestMain builds discoursegen where the example configs point
+// (bin/discoursegen), so the tests run the code under test, never a stale
+// binary. The test binary is not that build, so generate's check that the
+// function is the running build is pointed at it.
 func TestMain(m *testing.M) {
-	build := exec.Command("go", "build", "-o", filepath.Join(repoRoot, "bin", "discoursegen-fn"), "discoursegen.dev/discoursegen/cmd/discoursegen-fn")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the KRM function:", err)
+	bin, err := filepath.Abs(filepath.Join(repoRoot, "bin", "discoursegen"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	build := exec.Command("go", "build", "-o", bin, "discoursegen.dev/discoursegen/cmd/discoursegen")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building discoursegen:", err)
+		os.Exit(1)
+	}
+	builtBinary = bin
+	selfExecutable = func() (string, error) { return builtBinary, nil }
 	os.Exit(m.Run())
 }
 
 // TestGoldenIsCurrent: golden/ equals a fresh in-process render.
 func TestGoldenIsCurrent(t *testing.T) {
-	files, _, err := renderAll(clustersIn)
+	files, _, err := renderAll(clustersIn, goldenDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,13 +328,135 @@ spec:
 	}
 }
 
-func TestRenderWritesValidYAML(t *testing.T) {
+// TestRenderMatchesLibraryGolden pins the whole CLI path of render (read,
+// load, render, encode, validate, print) to the library's golden for the
+// same config.
+func TestRenderMatchesLibraryGolden(t *testing.T) {
+	dir := filepath.Join(repoRoot, "generator", "testdata", "production-separated")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"render", filepath.Join(repoRoot, "generator", "testdata", "production-separated", "config.yaml")}, &stdout, &stderr); code != 0 {
+	if code := run([]string{"render", filepath.Join(dir, "config.yaml")}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "kind: Job") {
-		t.Error("production render has no migration Job")
+	want, err := os.ReadFile(filepath.Join(dir, "expected.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), stdout.String()); diff != "" {
+		t.Errorf("render differs from the library golden (-want +got):\n%s", diff)
+	}
+}
+
+// TestLibraryMatchesGolden: for every environment, the library's own
+// encoding of each object (the function's config, as kustomize patches
+// it, rendered without kustomize) is byte for byte the file in
+// golden/<env>. A kyaml or sigs.k8s.io/yaml upgrade that split the two
+// encodings would fail here.
+func TestLibraryMatchesGolden(t *testing.T) {
+	envs, err := environments(clustersIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range envs {
+		t.Run(env, func(t *testing.T) {
+			configs, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(clustersIn, env, "site"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if configs.Size() != 1 {
+				t.Fatalf("clusters/%s/site holds %d configs, want 1", env, configs.Size())
+			}
+			data, err := configs.Resources()[0].MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, errs := discourse.Render(data)
+			if len(errs) > 0 {
+				t.Fatal(discourse.Describe(env, errs))
+			}
+			compared := 0
+			for _, o := range objs {
+				got, err := manifest.YAML([]generator.Object{o})
+				if err != nil {
+					t.Fatal(err)
+				}
+				stage := o.GetAnnotations()[generator.AnnotationStage]
+				name := strings.ToLower(o.GetObjectKind().GroupVersionKind().Kind) + "-" + o.GetName() + ".yaml"
+				file, err := os.ReadFile(filepath.Join(goldenDir, env, stage, name))
+				if err != nil {
+					t.Errorf("%s/%s: %v", stage, name, err)
+					continue
+				}
+				body := string(file)
+				for range 2 { // the two header lines generate adds
+					_, body, _ = strings.Cut(body, "\n")
+				}
+				if diff := cmp.Diff(body, string(got)); diff != "" {
+					t.Errorf("%s/%s: the library's encoding differs from golden (-golden +library):\n%s", stage, name, diff)
+				}
+				compared++
+			}
+			if compared == 0 {
+				t.Fatal("compared no objects")
+			}
+		})
+	}
+}
+
+// TestGenerateRefusesStaleFunction: when the exec function the configs
+// name is not the running build, generate writes nothing and says so.
+func TestGenerateRefusesStaleFunction(t *testing.T) {
+	root := sandbox(t)
+	stale := filepath.Join(t.TempDir(), "discoursegen")
+	write(t, stale, "#!/bin/sh\necho stale\n")
+	if err := os.Chmod(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(root, "bin")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Dir(stale), filepath.Join(root, "bin")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := generate(t, root)
+	if code == 0 {
+		t.Fatal("generate rendered with a function that is not its own build")
+	}
+	for _, want := range []string{"is not this build of discoursegen", "nothing was written"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "golden")); err == nil {
+		t.Error("golden/ was written")
+	}
+}
+
+// TestGenerateChecksFluxPath: an environment directory named prod-eu whose
+// config says gitops.path ./golden/production would have Flux apply
+// another environment's output; generate refuses it, naming the fix.
+func TestGenerateChecksFluxPath(t *testing.T) {
+	root := sandbox(t)
+	prodEU := filepath.Join(root, "clusters", "prod-eu")
+	if err := os.CopyFS(prodEU, os.DirFS(filepath.Join(root, "clusters", "production"))); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := generate(t, root)
+	if code == 0 {
+		t.Fatal("generate accepted a Flux path that is not where it writes")
+	}
+	for _, want := range []string{"clusters/prod-eu", "applies ./golden/production/data", "set spec.gitops.path: ./golden/prod-eu", "nothing was written"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	patch := filepath.Join(prodEU, "site", "discourse.yaml")
+	data, err := os.ReadFile(patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, patch, strings.Replace(string(data), "path: ./golden/production", "path: ./golden/prod-eu", 1))
+	if code, _, stderr := generate(t, root); code != 0 {
+		t.Fatalf("with the path fixed: exit %d\n%s", code, stderr)
 	}
 }
 
@@ -335,7 +475,7 @@ func write(t *testing.T, path, content string) {
 func BenchmarkGenerate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := renderAll(clustersIn); err != nil {
+		if _, _, err := renderAll(clustersIn, goldenDir); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -418,7 +558,7 @@ func BenchmarkRenderEnvironment(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		objs, err := build.Kustomization(filepath.Join(clustersIn, "production"))
+		objs, err := build.Run(filepath.Join(clustersIn, "production"))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -13,11 +13,15 @@ Commands:
   render FILE          render one Discourse config to stdout
   validate [PATH...]   validate manifests against the strict schemas
   schema               print the JSON schema of the Discourse config
+  fn [CONFIG]          the exec KRM function kustomize runs (reads a ResourceList)
 
 Run "discoursegen COMMAND -h" for a command's flags.
 `
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "fn" {
+		os.Exit(runFn(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

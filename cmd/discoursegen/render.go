@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	"discoursegen.dev/discoursegen/functions/discourse"
-	"discoursegen.dev/discoursegen/generator"
+	"discoursegen.dev/discoursegen/internal/manifest"
+	"discoursegen.dev/discoursegen/schemas"
 )
 
 // runRender implements `discoursegen render FILE`. On any problem it
@@ -32,14 +34,14 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "discoursegen render:", err)
 		return exitError
 	}
-	objs, err := discourse.Render(file, data)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	objs, errs := discourse.Render(data)
+	if len(errs) > 0 {
+		fmt.Fprintln(stderr, discourse.Describe(file, errs))
 		return exitInvalid
 	}
-	out, err := generator.ToYAML(objs)
+	out, err := manifest.YAML(objs)
 	if err == nil {
-		err = validateObjects(file, objs)
+		err = validateOutput(file, out)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -57,11 +59,13 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "usage: discoursegen schema\n\nPrints the JSON schema of the Discourse config (for editors).\n")
 		return exitError
 	}
-	b, err := generator.ConfigSchema()
+	b, err := schemas.ConfigSchema(v1alpha1.GroupVersionKind)
+	if err == nil {
+		_, err = stdout.Write(b)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "discoursegen schema:", err)
 		return exitError
 	}
-	stdout.Write(b)
 	return exitValid
 }

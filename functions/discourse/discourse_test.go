@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/kio"
 )
 
-var update = flag.Bool("update", false, "rewrite errors.txt golden files")
+var update = flag.Bool("update", false, "rewrite errors.txt and expected.yaml golden files")
 
 // TestInvalidConfigs: every bad config fails with exactly the message in
 // its errors.txt, naming each field, with every problem listed at once.
@@ -29,28 +29,14 @@ func TestInvalidConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			objs, err := discourse.Render("config.yaml", data)
-			if err == nil {
+			objs, errs := discourse.Render(data)
+			if len(errs) == 0 {
 				t.Fatalf("rendered %d objects, want an error", len(objs))
 			}
 			if objs != nil {
 				t.Errorf("returned objects alongside the error")
 			}
-			got := err.Error() + "\n"
-			path := filepath.Join(dir, "errors.txt")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), got); diff != "" {
-				t.Errorf("error message (-want +got):\n%s", diff)
-			}
+			compareGolden(t, filepath.Join(dir, "errors.txt"), discourse.Describe("config.yaml", errs)+"\n")
 		})
 	}
 }
@@ -87,27 +73,52 @@ func TestProcessorReportsResults(t *testing.T) {
 	}
 }
 
-// TestProcessorGeneratesOnlyItsObjects: a generator must not echo its own
-// config back (it would leak into the parent overlay).
-func TestProcessorGeneratesOnlyItsObjects(t *testing.T) {
-	rl := resourceList(`  apiVersion: discoursegen.dev/v1alpha1
-  kind: Discourse
-  metadata: {name: forum}
-  spec:
-    profile: local
-    hostname: forum.localtest.me
-    image: {repository: r, tag: v1}
-`)
-	got, err := execute(rl)
+// TestProcessorOutput runs the function exactly as kustomize does, with a
+// ResourceList on stdin, and compares everything it writes with
+// testdata/processor/expected.yaml: the objects, their order and encoding,
+// and that the config itself is not echoed into items (it would leak into
+// the parent overlay).
+func TestProcessorOutput(t *testing.T) {
+	config, err := os.ReadFile("testdata/processor/config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Count(got, "kind: Discourse") != 1 { // the functionConfig itself
-		t.Errorf("the config was echoed into items:\n%s", got)
+	got, err := execute(resourceList(indent(string(config))))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(got, "name: forum-web") {
-		t.Errorf("no web Deployment generated:\n%s", got)
+	compareGolden(t, "testdata/processor/expected.yaml", got)
+}
+
+// compareGolden compares got with the golden file at path, or rewrites the
+// file with -update (then review the diff).
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
 	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run make golden-update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+// indent indents a YAML document by two spaces, to nest it under a key.
+func indent(doc string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(doc, "\n") {
+		if strings.TrimSpace(line) != "" {
+			b.WriteString("  ")
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // resourceList wraps a function config, indented as functionConfig, in the

@@ -1,16 +1,22 @@
 // Package discourse is the KRM function that turns a Discourse site config
-// into the site's manifests. It is thin on purpose: it reads the function
-// config, checks it against the config's JSON schema (the same validator
-// that checks the output), decodes it strictly and hands it to
-// generator.Render. Everything about Discourse lives in generator/.
+// into the site's manifests, following kyaml's fn framework conventions:
 //
-// It runs three ways, all through Load and Generate here:
-//   - as an exec function under `kustomize build --enable-alpha-plugins
-//     --enable-exec` (cmd/discoursegen-fn, a generators: entry);
+//   - one dispatch on apiVersion and kind, a map from group/version/kind to
+//     the config type (apis in load.go), so a v1beta1 is one more entry;
+//   - decode once, then Default and Validate on the config type;
+//   - problems as a field.ErrorList: schema violations (each JSON pointer
+//     turned into a field path) and semantic problems together, sorted by
+//     path, converted once (Results) into kyaml's framework.Results, which
+//     the processor also returns as its error.
+//
+// The loader is discoursegen's own, not kyaml's LoadFunctionConfig, which
+// decodes leniently: duplicate keys are refused, the JSON schema in
+// schemas/config runs first, then a strict decode.
+//
+// It runs three ways, all through Render here:
+//   - as `discoursegen fn`, the exec function under `kustomize build
+//     --enable-alpha-plugins --enable-exec`;
 //   - in-process from `discoursegen generate`, which drives kustomize's Go
 //     API with the same exec function;
 //   - standalone from `discoursegen render FILE`.
-//
-// The function dispatches on apiVersion and kind, so a v1beta1 config can
-// be added later without breaking v1alpha1 users.
 package discourse

@@ -2,145 +2,174 @@ package discourse
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/schemas"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 )
 
-// Problem is one thing wrong with a config, tied to its field path.
-type Problem struct {
-	// Path is dotted, as users write YAML: spec.web.replicas,
-	// spec.env[2].name. Empty when the problem concerns the whole document.
-	Path    string
-	Message string
+// Config is what every version of the config API provides: kyaml's
+// Defaulter and Validator conventions, with defaulting that cannot fail
+// and problems as a field.ErrorList.
+type Config interface {
+	Default()
+	Validate() field.ErrorList
 }
 
-// ConfigError lists every problem of one config, so a user fixes them all
-// in one round instead of one per run.
-type ConfigError struct {
-	Source   string
-	Problems []Problem
+// api is one version of the config: how to make an empty one, how to judge
+// a decoded one and how to render it.
+type api struct {
+	new func() Config
+	// validate defaults and validates a copy: the decoded config itself
+	// stays as the user wrote it.
+	validate func(Config) field.ErrorList
+	render   func(Config) ([]generator.Object, field.ErrorList)
 }
 
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: invalid Discourse config (%d problem", e.Source, len(e.Problems))
-	if len(e.Problems) != 1 {
-		b.WriteString("s")
+// apis is the one dispatch on apiVersion and kind (kyaml's GVKFilterMap
+// idea). A v1beta1 adds an entry here, with a conversion to what the
+// generator builds from; v1alpha1 configs keep working.
+var apis = map[schema.GroupVersionKind]api{
+	v1alpha1.GroupVersionKind: {
+		new: func() Config { return &v1alpha1.Discourse{} },
+		validate: func(c Config) field.ErrorList {
+			d := c.(*v1alpha1.Discourse).DeepCopy()
+			d.Default()
+			return d.Validate()
+		},
+		render: func(c Config) ([]generator.Object, field.ErrorList) {
+			return generator.Render(*c.(*v1alpha1.Discourse))
+		},
+	},
+}
+
+// supported lists the versions in apis for messages.
+func supported() string {
+	var out []string
+	for gvk := range apis {
+		out = append(out, gvk.GroupVersion().String()+" "+gvk.Kind)
 	}
-	b.WriteString("):")
-	for _, p := range e.Problems {
-		b.WriteString("\n  ")
-		if p.Path != "" {
-			b.WriteString(p.Path + ": ")
-		}
-		b.WriteString(p.Message)
-	}
-	return b.String()
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }
 
-// Supported lists the config versions this function understands.
-var Supported = []string{generator.APIVersion + " " + generator.Kind}
+// problem is a field.Error about the document as a whole, which has no
+// path.
+func problem(detail string) *field.Error {
+	return &field.Error{Type: field.ErrorTypeInvalid, Detail: detail}
+}
 
-// Load parses one config document and checks it in two layers: first the
-// JSON schema (types, enums, ranges, unknown fields) through the same
-// validator that checks rendered output, then a strict decode into the Go
-// types. Semantic checks run later, in generator.Render. source names the
-// config in messages.
-func Load(source string, data []byte) (*generator.Discourse, error) {
+// Render loads one config document (YAML or JSON) and renders it. It
+// decodes the document once and reports every problem together: schema
+// violations (types, enums, ranges, unknown fields) and, where the config
+// decodes at all, the semantic ones of Validate, sorted by field path. A
+// field the schema rejected is not judged again.
+func Render(data []byte) ([]generator.Object, field.ErrorList) {
+	cfg, v, errs := load(data)
+	if cfg == nil || len(errs) > 0 {
+		return nil, errs
+	}
+	return v.render(cfg)
+}
+
+// Load is the first half of Render: the decoded config, not yet defaulted,
+// and every problem of it.
+func Load(data []byte) (Config, field.ErrorList) {
+	cfg, _, errs := load(data)
+	return cfg, errs
+}
+
+func load(data []byte) (Config, api, field.ErrorList) {
+	// YAMLToJSONStrict refuses duplicate keys, which a lenient parser
+	// would silently resolve to the last one. JSON input passes through.
+	j, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, api{}, field.ErrorList{problem("not a YAML object: " + err.Error())}
+	}
 	var obj map[string]any
-	if err := yaml.UnmarshalStrict(data, &obj); err != nil {
-		return nil, &ConfigError{Source: source, Problems: []Problem{{Message: "not a YAML object: " + err.Error()}}}
+	if err := json.Unmarshal(j, &obj); err != nil {
+		return nil, api{}, field.ErrorList{problem("not a YAML object: " + err.Error())}
 	}
 	if obj == nil {
-		return nil, &ConfigError{Source: source, Problems: []Problem{{Message: "empty document; expected a Discourse config"}}}
+		return nil, api{}, field.ErrorList{problem("empty document; expected a Discourse config")}
 	}
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
-	if apiVersion != generator.APIVersion || kind != generator.Kind {
-		return nil, &ConfigError{Source: source, Problems: []Problem{{
-			Path:    "apiVersion",
-			Message: fmt.Sprintf("unsupported apiVersion %q kind %q; supported: %s", apiVersion, kind, strings.Join(Supported, ", ")),
-		}}}
+	v, ok := apis[schema.FromAPIVersionAndKind(apiVersion, kind)]
+	if !ok {
+		return nil, api{}, field.ErrorList{field.Invalid(field.NewPath("apiVersion"), apiVersion,
+			fmt.Sprintf("unsupported apiVersion %q kind %q; supported: %s", apiVersion, kind, supported()))}
 	}
+	errs, err := schemaErrors(schema.FromAPIVersionAndKind(apiVersion, kind), obj)
+	if err != nil {
+		return nil, api{}, field.ErrorList{problem(err.Error())}
+	}
+	cfg := v.new()
+	// The schema is derived from the Go types, so a config it accepts
+	// decodes; on one it rejects, a failed decode only repeats the
+	// schema's findings.
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(obj, cfg, true); err != nil {
+		if len(errs) == 0 {
+			errs = append(errs, problem(err.Error()))
+		}
+		return nil, api{}, errs
+	}
+	rejected := map[string]bool{}
+	for _, e := range errs {
+		rejected[e.Field] = true
+	}
+	for _, e := range v.validate(cfg) {
+		if !rejected[e.Field] {
+			errs = append(errs, e)
+		}
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
+	return cfg, v, errs
+}
+
+// schemaErrors checks the config against its JSON schema, the same
+// validator that checks rendered output.
+func schemaErrors(gvk schema.GroupVersionKind, obj map[string]any) (field.ErrorList, error) {
 	v, err := schemas.Default()
 	if err != nil {
 		return nil, fmt.Errorf("loading schemas: %w", err)
 	}
-	violations, err := v.ValidateObject(source, 0, obj)
-	if err != nil {
-		return nil, fmt.Errorf("validating %s: %w", source, err)
-	}
-	if len(violations) > 0 {
-		cerr := &ConfigError{Source: source}
-		for _, viol := range violations {
-			msg := viol.Reason
-			if strings.HasPrefix(msg, "unknown field") {
-				if allowed := allowedFields(viol.Pointer); len(allowed) > 0 {
-					msg += "; allowed: " + strings.Join(allowed, ", ")
-				}
-			}
-			cerr.Problems = append(cerr.Problems, Problem{Path: dotted(viol.Pointer), Message: msg})
-		}
-		return nil, cerr
-	}
-	var d generator.Discourse
-	if err := yaml.UnmarshalStrict(data, &d); err != nil {
-		// The schema is derived from these types, so this is a backstop for
-		// a drift the schema test would also catch.
-		return nil, &ConfigError{Source: source, Problems: []Problem{{Message: err.Error()}}}
-	}
-	return &d, nil
-}
-
-// Render loads a config and renders it: all problems, schema or semantic,
-// come back as one ConfigError.
-func Render(source string, data []byte) ([]generator.Object, error) {
-	d, err := Load(source, data)
+	violations, err := v.ValidateObject("", 0, obj)
 	if err != nil {
 		return nil, err
 	}
-	objs, err := generator.Render(d)
-	if err != nil {
-		return nil, asConfigError(source, err)
-	}
-	return objs, nil
-}
-
-// asConfigError turns the generator's joined field errors into Problems.
-func asConfigError(source string, err error) error {
-	var joined interface{ Unwrap() []error }
-	errs := []error{err}
-	if errors.As(err, &joined) {
-		errs = joined.Unwrap()
-	}
-	cerr := &ConfigError{Source: source}
-	for _, e := range errs {
-		var fe *generator.FieldError
-		if !errors.As(e, &fe) {
-			return fmt.Errorf("rendering %s: %w", source, err)
+	var errs field.ErrorList
+	for _, viol := range violations {
+		msg := viol.Reason
+		if strings.HasPrefix(msg, "unknown field") {
+			if allowed := allowedFields(gvk, viol.Pointer); len(allowed) > 0 {
+				msg += "; allowed: " + strings.Join(allowed, ", ")
+			}
 		}
-		cerr.Problems = append(cerr.Problems, Problem{Path: fe.Path, Message: fe.Message})
+		errs = append(errs, &field.Error{Type: field.ErrorTypeInvalid, Field: fieldPath(viol.Pointer), Detail: msg})
 	}
-	sort.SliceStable(cerr.Problems, func(i, j int) bool { return cerr.Problems[i].Path < cerr.Problems[j].Path })
-	return cerr
+	return errs, nil
 }
 
 // allowedFields lists the fields the config schema allows next to the
 // unknown field at pointer, so a typo's message shows the right spelling.
-func allowedFields(pointer string) []string {
-	raw, err := generator.ConfigSchema()
+func allowedFields(gvk schema.GroupVersionKind, pointer string) []string {
+	b, err := schemas.ConfigSchema(gvk)
 	if err != nil {
 		return nil
 	}
 	var node map[string]any
-	if json.Unmarshal(raw, &node) != nil {
+	if json.Unmarshal(b, &node) != nil {
 		return nil
 	}
 	tokens := strings.Split(strings.TrimPrefix(pointer, "/"), "/")
@@ -157,31 +186,46 @@ func allowedFields(pointer string) []string {
 		node = next
 	}
 	props, _ := node["properties"].(map[string]any)
-	names := make([]string, 0, len(props))
-	for name := range props {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(props))
 }
 
-// dotted turns a JSON pointer (/spec/env/2/name) into the path users
-// write (spec.env[2].name).
-func dotted(pointer string) string {
+// fieldPath turns a JSON pointer (/spec/env/2/name) into the field path
+// users write (spec.env[2].name).
+func fieldPath(pointer string) string {
 	if pointer == "" {
 		return ""
 	}
-	var b strings.Builder
+	var p *field.Path
 	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
 		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
+		i, err := strconv.Atoi(tok)
+		switch {
+		case err == nil && p != nil:
+			p = p.Index(i)
+		case p == nil:
+			p = field.NewPath(tok)
+		default:
+			p = p.Child(tok)
 		}
-		if b.Len() > 0 {
-			b.WriteString(".")
+	}
+	return p.String()
+}
+
+// Describe formats problems the way the CLI and errors.txt show them: one
+// line per problem, path first, under a line naming the source.
+func Describe(source string, errs field.ErrorList) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: invalid Discourse config (%d problem", source, len(errs))
+	if len(errs) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString("):")
+	for _, e := range errs {
+		b.WriteString("\n  ")
+		if e.Field != "" {
+			b.WriteString(e.Field + ": ")
 		}
-		b.WriteString(tok)
+		b.WriteString(e.Detail)
 	}
 	return b.String()
 }

@@ -1,13 +1,10 @@
 package discourse
 
 import (
-	"errors"
-	"fmt"
-
-	"discoursegen.dev/discoursegen/generator"
+	"discoursegen.dev/discoursegen/internal/manifest"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // Processor is the KRM function. As a generator it receives only its own
@@ -19,63 +16,48 @@ func Processor() framework.ResourceListProcessor {
 
 func process(rl *framework.ResourceList) error {
 	if rl.FunctionConfig == nil {
-		return resultError(rl, &ConfigError{Source: "functionConfig", Problems: []Problem{{Message: "missing: the function needs a Discourse config"}}})
+		return fail(rl, field.ErrorList{problem("missing functionConfig: the function needs a Discourse config")})
 	}
 	data, err := rl.FunctionConfig.MarshalJSON()
 	if err != nil {
-		return fmt.Errorf("reading functionConfig: %w", err)
+		return fail(rl, field.ErrorList{problem("reading functionConfig: " + err.Error())})
 	}
-	source := "Discourse " + rl.FunctionConfig.GetName()
-	objs, err := Render(source, data)
-	if err != nil {
-		return resultError(rl, err)
+	objs, errs := Render(data)
+	if len(errs) > 0 {
+		return fail(rl, errs)
 	}
-	items, err := ToRNodes(objs)
-	if err != nil {
-		return err
+	items := make([]*kyaml.RNode, 0, len(objs))
+	for _, o := range objs {
+		n, err := manifest.Encode(o)
+		if err != nil {
+			return fail(rl, field.ErrorList{problem(err.Error())})
+		}
+		items = append(items, n)
 	}
 	rl.Items = items
 	return nil
 }
 
-// ToRNodes converts rendered objects to kyaml nodes in block style.
-func ToRNodes(objs []generator.Object) ([]*kyaml.RNode, error) {
-	items := make([]*kyaml.RNode, 0, len(objs))
-	for _, o := range objs {
-		m, err := generator.ToMap(o)
-		if err != nil {
-			return nil, err
-		}
-		b, err := yaml.Marshal(m)
-		if err != nil {
-			return nil, err
-		}
-		node, err := kyaml.Parse(string(b))
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, node)
-	}
-	return items, nil
+// fail records the problems as error results, one per problem with its
+// field path, which kustomize shows and which make the function exit
+// non-zero; the results are also the error (kyaml's convention). The items
+// are cleared: a failed render must produce nothing, never a partial site.
+func fail(rl *framework.ResourceList, errs field.ErrorList) error {
+	rl.Items = nil
+	results := Results(errs)
+	rl.Results = append(rl.Results, results...)
+	return results
 }
 
-// resultError records a config error as error results (one per problem,
-// with its field path), which kustomize shows and which make the function
-// exit non-zero. The items are cleared: a failed render must produce
-// nothing, never a partial site.
-func resultError(rl *framework.ResourceList, err error) error {
-	rl.Items = nil
-	var cerr *ConfigError
-	if !errors.As(err, &cerr) {
-		rl.Results = append(rl.Results, &framework.Result{Message: err.Error(), Severity: framework.Error})
-		return err
-	}
-	for _, p := range cerr.Problems {
-		r := &framework.Result{Message: p.Message, Severity: framework.Error}
-		if p.Path != "" {
-			r.Field = &framework.Field{Path: p.Path}
+// Results is the one conversion from field.ErrorList to kyaml's results.
+func Results(errs field.ErrorList) framework.Results {
+	results := make(framework.Results, 0, len(errs))
+	for _, e := range errs {
+		r := &framework.Result{Message: e.Detail, Severity: framework.Error}
+		if e.Field != "" {
+			r.Field = &framework.Field{Path: e.Field}
 		}
-		rl.Results = append(rl.Results, r)
+		results = append(results, r)
 	}
-	return err
+	return results
 }

@@ -1,6 +1,7 @@
 // Command configschema writes the JSON schema of the Discourse config,
-// derived from the Go types, to schemas/config/. `make schemas` runs it
-// next to hack/schemagen; a test fails when the committed file is stale.
+// derived from the Go types of api/v1alpha1, to schemas/config/. `make
+// schemas` runs it next to hack/schemagen; a test fails when the committed
+// file is stale.
 package main
 
 import (
@@ -8,16 +9,18 @@ import (
 	"os"
 	"path/filepath"
 
-	"discoursegen.dev/discoursegen/generator"
+	"discoursegen.dev/discoursegen/api/v1alpha1"
+	"discoursegen.dev/discoursegen/schemas"
 )
 
 func main() {
-	b, err := generator.ConfigSchema()
+	b, err := configSchema()
+	out := filepath.Join("schemas", filepath.FromSlash(schemas.ConfigSchemaFile(v1alpha1.GroupVersionKind)))
 	if err == nil {
-		err = os.MkdirAll(filepath.Dir(generator.ConfigSchemaPath), 0o755)
+		err = os.MkdirAll(filepath.Dir(out), 0o755)
 	}
 	if err == nil {
-		err = os.WriteFile(generator.ConfigSchemaPath, b, 0o644)
+		err = os.WriteFile(out, b, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configschema:", err)

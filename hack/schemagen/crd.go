@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"discoursegen.dev/discoursegen/hack/sources"
 )
 
 // crd holds the parts of a CustomResourceDefinition schemagen reads.
@@ -35,10 +36,9 @@ type crdSchema struct {
 	Schema               schema
 }
 
-// fileName is the Datree CRDs-catalog layout kubeconform documents:
-// {{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json.
-func (c crdSchema) fileName() string {
-	return c.Group + "/" + strings.ToLower(c.Kind) + "_" + c.Version + ".json"
+// path is where the schema goes, relative to the output directory.
+func (c crdSchema) path() string {
+	return sources.CRDSchemaPath(sources.Kind{Group: c.Group, Version: c.Version, Kind: c.Kind})
 }
 
 // readCRDs converts every served version of every CRD in the file at path.

@@ -5,7 +5,8 @@
 // `make schemas` target). Inputs come only from the Go module cache: each
 // module is located with `go mod download -json MODULE@VERSION`, so the
 // schemas are reproducible from sources.yaml alone and nothing else is
-// fetched.
+// fetched. Reading the file and finding the modules is hack/sources' job,
+// shared with the schemas tests.
 //
 // Two converters share one set of strictness rules (see strict.go):
 //
@@ -25,5 +26,6 @@
 // Output is deterministic (sorted keys, two-space indent, trailing newline)
 // so `make verify` can detect drift with a plain diff. Every file schemagen
 // writes carries a generator marker at its root; files with the marker that
-// a run no longer produces are deleted, and nothing without it is touched.
+// a run no longer produces are deleted, and nothing without it is touched
+// (the rules of internal/genfiles, with schemagen's marker).
 package main

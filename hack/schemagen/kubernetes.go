@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"discoursegen.dev/discoursegen/hack/sources"
 )
 
 const (
@@ -48,7 +50,7 @@ func loadSwagger(path string) (*kubernetesConverter, error) {
 }
 
 // findKind returns the definition name carrying the given GVK.
-func (c *kubernetesConverter) findKind(k kindRef) (string, error) {
+func (c *kubernetesConverter) findKind(k sources.Kind) (string, error) {
 	var found []string
 	for name, def := range c.defs {
 		gvks, _ := def[gvkKey].([]any)
@@ -71,7 +73,7 @@ func (c *kubernetesConverter) findKind(k kindRef) (string, error) {
 }
 
 // kind builds the standalone strict schema of one kind.
-func (c *kubernetesConverter) kind(k kindRef) (schema, error) {
+func (c *kubernetesConverter) kind(k sources.Kind) (schema, error) {
 	name, err := c.findKind(k)
 	if err != nil {
 		return nil, err
@@ -177,16 +179,4 @@ func (c *kubernetesConverter) convert(node schema, stack []string) (schema, erro
 	nullOptionalProperties(out)
 	dropEmptyRequired(out)
 	return out, nil
-}
-
-// kindFileName is kubeconform's {{.ResourceKind}}{{.KindSuffix}}.json:
-// the lower-cased kind, then "-<first label of group>-<version>", or just
-// "-<version>" for the core group.
-func kindFileName(k kindRef) string {
-	suffix := "-" + k.Version
-	if k.Group != "" {
-		first, _, _ := strings.Cut(k.Group, ".")
-		suffix = "-" + first + "-" + k.Version
-	}
-	return strings.ToLower(k.Kind) + suffix + ".json"
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
+
+	"discoursegen.dev/discoursegen/hack/sources"
+	"discoursegen.dev/discoursegen/internal/genfiles"
 )
 
 func main() {
@@ -25,7 +29,7 @@ func run(args []string, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
@@ -38,6 +42,9 @@ func run(args []string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "schemagen: %v\n", err)
 		return 1
+	}
+	for _, f := range res.foreign {
+		fmt.Fprintf(stderr, "schemagen: warning: %s was not written by %s; it is kept\n", filepath.Join(*out, filepath.FromSlash(f)), generatorName)
 	}
 	fmt.Fprintf(stderr, "schemagen: %d schemas in %s (%d written, %d removed)\n", res.files, *out, res.written, res.removed)
 	return 0
@@ -52,12 +59,15 @@ type origin struct {
 
 type result struct {
 	files, written, removed int
+	// foreign are files in schemagen's directories that it did not write.
+	foreign []string
 }
 
 // generate converts everything listed in the sources file and writes it
 // below outDir, replacing stale output from earlier runs.
 func generate(sourcesPath, outDir string) (result, error) {
-	src, err := readSources(sourcesPath)
+	ctx := context.Background()
+	src, err := sources.Load(sourcesPath)
 	if err != nil {
 		return result{}, err
 	}
@@ -65,7 +75,7 @@ func generate(sourcesPath, outDir string) (result, error) {
 	var origins []origin
 
 	k := src.Kubernetes
-	dir, err := moduleDir(k.Module, k.Version)
+	dir, err := sources.ModuleDir(ctx, k.Module, k.Version)
 	if err != nil {
 		return result{}, err
 	}
@@ -73,14 +83,13 @@ func generate(sourcesPath, outDir string) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("%s@%s: %w", k.Module, k.Version, err)
 	}
-	kubeDir := path.Join("kubernetes", k.Version+"-standalone-strict")
 	o := origin{Module: k.Module, Version: k.Version, Inputs: []string{k.Swagger}}
 	for _, kind := range k.Kinds {
 		s, err := conv.kind(kind)
 		if err != nil {
 			return result{}, fmt.Errorf("%s@%s: %w", k.Module, k.Version, err)
 		}
-		name := path.Join(kubeDir, kindFileName(kind))
+		name := k.SchemaPath(kind)
 		if _, dup := files[name]; dup {
 			return result{}, fmt.Errorf("%s is generated twice: kind %s/%s %s listed twice?", name, kind.Group, kind.Version, kind.Kind)
 		}
@@ -94,7 +103,7 @@ func generate(sourcesPath, outDir string) (result, error) {
 		return result{}, fmt.Errorf("objectmeta: %w", err)
 	}
 	for _, c := range src.CRDs {
-		dir, err := moduleDir(c.Module, c.Version)
+		dir, err := sources.ModuleDir(ctx, c.Module, c.Version)
 		if err != nil {
 			return result{}, err
 		}
@@ -105,7 +114,7 @@ func generate(sourcesPath, outDir string) (result, error) {
 				return result{}, fmt.Errorf("%s@%s %s: %w", c.Module, c.Version, f, err)
 			}
 			for _, s := range schemas {
-				name := path.Join("crds", s.fileName())
+				name := s.path()
 				if _, dup := files[name]; dup {
 					return result{}, fmt.Errorf("%s is generated twice (second time from %s@%s %s)", name, c.Module, c.Version, f)
 				}
@@ -119,14 +128,14 @@ func generate(sourcesPath, outDir string) (result, error) {
 		slices.Sort(origins[i].Outputs)
 	}
 
-	rendered := make(map[string][]byte, len(files)+1)
+	rendered := make([]genfiles.File, 0, len(files)+1)
 	for name, s := range files {
 		b, err := marshal(s)
 		if err != nil {
 			return result{}, fmt.Errorf("%s: %w", name, err)
 		}
-		rendered[name] = b
+		rendered = append(rendered, genfiles.File{Path: name, Data: b})
 	}
-	rendered["README.md"] = readme(origins, k.Version)
+	rendered = append(rendered, genfiles.File{Path: "README.md", Data: readme(origins, k)})
 	return writeOutput(outDir, rendered)
 }

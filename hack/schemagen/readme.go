@@ -2,13 +2,14 @@ package main
 
 import (
 	"fmt"
-	"path"
 	"strings"
+
+	"discoursegen.dev/discoursegen/hack/sources"
 )
 
 // readme renders schemas/README.md. It only depends on the sources, so it
 // is as deterministic as the schemas it describes.
-func readme(origins []origin, kubeVersion string) []byte {
+func readme(origins []origin, kube sources.Kubernetes) []byte {
 	var b strings.Builder
 	b.WriteString(readmeHeader)
 	b.WriteString(`# schemas
@@ -87,8 +88,7 @@ rendered output.
 	}
 	fmt.Fprintf(&b, "%s in total.\n\n", plural(total, "schema"))
 
-	kubeDir := path.Join("kubernetes", kubeVersion+"-standalone-strict")
-	kubeNorm := strings.TrimPrefix(kubeVersion, "v")
+	kubeNorm := strings.TrimPrefix(kube.Version, "v")
 	b.WriteString(`## Regenerating
 
 Versions, kinds and CRD files are pinned in ` + "`hack/sources.yaml`" + `, the single
@@ -111,7 +111,7 @@ kubeconform registry, fully offline:
       -schema-location 'schemas/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' \
       golden/production
 
-(Kubernetes schemas live in ` + "`" + kubeDir + "/`" + `.)
+(Kubernetes schemas live in ` + "`" + kube.SchemaDir() + "/`" + `.)
 
 ## config/
 

@@ -19,23 +19,6 @@ func mustSchema(t *testing.T, s string) schema {
 	return out
 }
 
-func TestKindFileName(t *testing.T) {
-	tests := []struct {
-		k    kindRef
-		want string
-	}{
-		{kindRef{"", "v1", "Service"}, "service-v1.json"},
-		{kindRef{"apps", "v1", "Deployment"}, "deployment-apps-v1.json"},
-		{kindRef{"networking.k8s.io", "v1", "NetworkPolicy"}, "networkpolicy-networking-v1.json"},
-		{kindRef{"autoscaling", "v2", "HorizontalPodAutoscaler"}, "horizontalpodautoscaler-autoscaling-v2.json"},
-	}
-	for _, tt := range tests {
-		if got := kindFileName(tt.k); got != tt.want {
-			t.Errorf("kindFileName(%v) = %q, want %q", tt.k, got, tt.want)
-		}
-	}
-}
-
 // TestRecursiveRef makes sure a self-referencing definition terminates and
 // is left open at the point of recursion.
 func TestRecursiveRef(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"discoursegen.dev/discoursegen/schemas"
 )
 
 // schema is one JSON schema node as decoded with json.Decoder.UseNumber, so
@@ -23,12 +25,6 @@ const (
 	draft04 = "http://json-schema.org/draft-04/schema#"
 )
 
-// quantityPattern is the canonical resource.Quantity grammar, the same
-// expression controller-gen writes into CRDs for Quantity fields. The core
-// swagger only says "string", so without it "1 GB" would pass validation
-// and fail on the apiserver.
-const quantityPattern = `^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`
-
 // intOrString is the schema of intstr.IntOrString and of CRD nodes marked
 // x-kubernetes-int-or-string. oneOf (not a type list) mirrors what
 // openapi2jsonschema emits, so error messages match kubeconform's.
@@ -40,14 +36,16 @@ func intOrString() schema {
 }
 
 // quantity is the schema of resource.Quantity: the JSON decoder accepts a
-// string in Quantity syntax or a plain number.
+// string in Quantity syntax or a plain number. The core swagger only says
+// "string", so without the pattern "1 GB" would pass validation and fail
+// on the apiserver.
 func quantity() schema {
 	return schema{
 		"oneOf": []any{
 			schema{"type": "string"},
 			schema{"type": "number"},
 		},
-		"pattern": quantityPattern,
+		"pattern": schemas.QuantityPattern,
 	}
 }
 

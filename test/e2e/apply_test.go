@@ -3,8 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,9 +158,8 @@ func kindSummary(objs []manifests.Object) string {
 		counts[o.GVK.Kind]++
 	}
 	var parts []string
-	for k, n := range counts {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, n))
+	for _, k := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, counts[k]))
 	}
-	sort.Strings(parts)
 	return strings.Join(parts, " ")
 }

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -79,7 +80,7 @@ func LoadDir(dir string) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
+	slices.Sort(files)
 
 	var objs []Object
 	var errs []error
@@ -211,14 +212,5 @@ func Namespaces(objs []Object) (declared, referencedOnly []string) {
 			ref[o.Namespace] = true
 		}
 	}
-	return sortedKeys(decl), sortedKeys(ref)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(decl)), slices.Sorted(maps.Keys(ref))
 }

@@ -1,17 +1,9 @@
-package generator
+package v1alpha1
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-)
-
-// APIVersion and Kind identify the site config. A later v1beta1 gets its own
-// types; the function dispatches on both, so old configs keep working.
-const (
-	Group      = "discoursegen.dev"
-	Version    = "v1alpha1"
-	APIVersion = Group + "/" + Version
-	Kind       = "Discourse"
 )
 
 // Discourse is the whole config of one site: the only input of the generator.
@@ -263,6 +255,12 @@ type CNPG struct {
 	WALStorage *Volume `json:"walStorage,omitempty"`
 	// MaxConnections overrides max_connections; it must still fit the pool.
 	MaxConnections *int32 `json:"maxConnections,omitempty" minimum:"10"`
+	// PodAntiAffinityType is CloudNativePG's affinity.podAntiAffinityType:
+	// required never places two instances on one node (a replica on the
+	// primary's node is worthless when that node fails), preferred still
+	// schedules on a cluster with fewer nodes than instances. The
+	// production profile chooses required.
+	PodAntiAffinityType PodAntiAffinityType `json:"podAntiAffinityType,omitempty" enum:"preferred|required"`
 	// ExtraExtensions are created in template1 and the app database next to
 	// hstore, pg_trgm, unaccent and vector (for example pg_cjk_parser).
 	ExtraExtensions []string                     `json:"extraExtensions,omitempty" pattern:"^[a-z_][a-z0-9_]*$"`
@@ -272,10 +270,20 @@ type CNPG struct {
 	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
+// PodAntiAffinityType says whether database instances may share a node.
+type PodAntiAffinityType string
+
+// The anti-affinity types, CloudNativePG's values.
+const (
+	PodAntiAffinityPreferred PodAntiAffinityType = "preferred"
+	PodAntiAffinityRequired  PodAntiAffinityType = "required"
+)
+
 // Volume is a persistent volume request.
 type Volume struct {
-	Size         string `json:"size,omitempty" pattern:"^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"`
-	StorageClass string `json:"storageClass,omitempty"`
+	// Size is the capacity requested, such as 10Gi; it must be positive.
+	Size         *resource.Quantity `json:"size,omitempty"`
+	StorageClass string             `json:"storageClass,omitempty"`
 }
 
 // Pooler is a CNPG PgBouncer Pooler in front of the read-write service.
@@ -284,8 +292,20 @@ type Pooler struct {
 	Instances *int32 `json:"instances,omitempty" minimum:"1"`
 	// PoolMode is session by default: Discourse relies on session state
 	// (advisory locks, prepared statements) that transaction pooling breaks.
-	PoolMode string `json:"poolMode,omitempty" enum:"session|transaction"`
+	// transaction is accepted by the schema only so that a config copied
+	// from a generic PgBouncer guide gets that explanation, not a bare enum
+	// error.
+	PoolMode PoolMode `json:"poolMode,omitempty" enum:"session|transaction"`
 }
+
+// PoolMode is PgBouncer's pool_mode.
+type PoolMode string
+
+// The pool modes.
+const (
+	PoolModeSession     PoolMode = "session"
+	PoolModeTransaction PoolMode = "transaction"
+)
 
 // ExternalHost is a service outside the site (managed PostgreSQL or Redis).
 type ExternalHost struct {
@@ -447,7 +467,10 @@ type Monitoring struct {
 type GitOps struct {
 	Enabled *bool `json:"enabled,omitempty"`
 	// Path is the repository path of this environment's rendered output,
-	// for example ./golden/production.
+	// for example ./golden/production; required when gitops is enabled.
+	// There is no default: only the writer knows where an environment is
+	// written, and `discoursegen generate` fails when this path and that
+	// place differ, so Flux can never watch a directory nobody writes.
 	Path      string    `json:"path,omitempty" pattern:"^\\./"`
 	SourceRef SourceRef `json:"sourceRef,omitempty"`
 	// Namespace of the Flux objects; defaults to flux-system.
@@ -457,10 +480,13 @@ type GitOps struct {
 	MigrationTimeout string `json:"migrationTimeout,omitempty" pattern:"^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"`
 }
 
+// SourceKind is the kind of a Flux source.
+type SourceKind string
+
 // SourceRef names the Flux source that holds this repository.
 type SourceRef struct {
-	Kind string `json:"kind,omitempty" enum:"GitRepository|OCIRepository|Bucket"`
-	Name string `json:"name,omitempty"`
+	Kind SourceKind `json:"kind,omitempty" enum:"GitRepository|OCIRepository|Bucket"`
+	Name string     `json:"name,omitempty"`
 }
 
 // Scheduling places the pods of every workload.

@@ -1,7 +1,9 @@
-package generator
+package main
 
 import (
 	"bytes"
+	"discoursegen.dev/discoursegen/api/v1alpha1"
+	"discoursegen.dev/discoursegen/schemas"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -12,12 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
-// ConfigSchemaPath is where the config's JSON schema is committed,
-// relative to the repository root. The layout matches the CRD schemas
-// beside it, so one validator serves both.
-const ConfigSchemaPath = "schemas/config/" + Group + "/discourse_" + Version + ".json"
-
-// ConfigSchema derives the strict JSON schema (draft 4, like the
+// configSchema derives the strict JSON schema (draft 4, like the
 // Kubernetes schemas) of the Discourse config from the Go types, so the two
 // cannot drift: a test compares it with the committed file.
 //
@@ -27,19 +24,19 @@ const ConfigSchemaPath = "schemas/config/" + Group + "/discourse_" + Version + "
 //   - no field outside the struct is allowed (additionalProperties false);
 //   - struct tags enum ("a|b"), pattern, minimum and maximum add
 //     constraints; on a list of strings they apply to each item.
-func ConfigSchema() ([]byte, error) {
+func configSchema() ([]byte, error) {
 	r := &reflector{visiting: map[reflect.Type]bool{}}
-	root, err := r.schema(reflect.TypeFor[Discourse](), "")
+	root, err := r.schema(reflect.TypeFor[v1alpha1.Discourse](), "")
 	if err != nil {
 		return nil, err
 	}
 	props := root["properties"].(map[string]any)
-	props["apiVersion"] = map[string]any{"type": "string", "enum": []any{APIVersion}}
-	props["kind"] = map[string]any{"type": "string", "enum": []any{Kind}}
+	props["apiVersion"] = map[string]any{"type": "string", "enum": []any{v1alpha1.APIVersion}}
+	props["kind"] = map[string]any{"type": "string", "enum": []any{v1alpha1.Kind}}
 	root["required"] = []any{"apiVersion", "kind", "metadata", "spec"}
 	root["$schema"] = "http://json-schema.org/draft-04/schema#"
-	root["description"] = "Discourse is the config of one Discourse site, rendered by discoursegen. Generated from the Go types in generator/spec.go by `make schemas`; do not edit."
-	root["x-kubernetes-group-version-kind"] = []any{map[string]any{"group": Group, "kind": Kind, "version": Version}}
+	root["description"] = "Discourse is the config of one Discourse site, rendered by discoursegen. Generated from the Go types in api/v1alpha1/types.go by `make schemas`; do not edit."
+	root["x-kubernetes-group-version-kind"] = []any{map[string]any{"group": v1alpha1.Group, "kind": v1alpha1.Kind, "version": v1alpha1.Version}}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -67,7 +64,10 @@ func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]an
 	case quantityType:
 		return map[string]any{"anyOf": []any{
 			map[string]any{"type": "integer"},
-			map[string]any{"type": "string", "pattern": `^[+-]?[0-9.]+([eE][+-]?[0-9]+|[a-zA-Z]{1,2})?$`},
+			// The pattern flatten.go recognises, so a bad size gets "not a
+			// valid quantity" with its field path, and one that passes
+			// always decodes.
+			map[string]any{"type": "string", "pattern": schemas.QuantityPattern},
 		}}, nil
 	case intOrStringType:
 		return map[string]any{"anyOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "string"}}}, nil

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"discoursegen.dev/discoursegen/functions/discourse"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
+)
+
+// runFn implements `discoursegen fn`: the exec KRM function. kustomize runs
+// it for a generators: entry whose config carries
+//
+//	config.kubernetes.io/function: |
+//	  exec:
+//	    path: ../../bin/discoursegen
+//	    args: [fn]
+//
+// under `kustomize build --enable-alpha-plugins --enable-exec`. It is a
+// subcommand, not a second binary, so that `discoursegen generate` can
+// check that the function kustomize runs is the build that is running.
+// Run by hand, `discoursegen fn CONFIG.yaml` prints the site's manifests.
+func runFn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// noPrintError: kyaml prints the error without a newline, which glues
+	// it to kustomize's own message; print it here instead.
+	cmd := command.Build(discourse.Processor(), command.StandaloneEnabled, true)
+	cmd.Use = "discoursegen fn [CONFIG.yaml]"
+	cmd.Short = "Generate a Discourse site's manifests (the exec KRM function)"
+	cmd.SetArgs(args)
+	cmd.SetIn(stdin)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	if err := cmd.Execute(); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	return exitValid
+}
