@@ -2,6 +2,7 @@ package generator
 
 import (
 	"path"
+	"time"
 
 	"discoursegen.dev/discoursegen/api/v1alpha1"
 	cnpgv1 "discoursegen.dev/discoursegen/internal/thirdparty/cnpg/v1"
@@ -40,7 +41,7 @@ func (d *site) fluxKustomizations() []*kustomizev1.Kustomization {
 // fluxKustomization applies golden/<env>/<stage> and waits for it.
 func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 	g := &d.Spec.GitOps
-	timeout := "15m"
+	timeout := &metav1.Duration{Duration: 15 * time.Minute}
 	if stage == StageMigrate {
 		timeout = g.MigrationTimeout
 	}
@@ -53,8 +54,8 @@ func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 			Annotations: map[string]string{AnnotationStage: string(StageFlux)},
 		},
 		Spec: kustomizev1.KustomizationSpec{
-			Interval:      g.Interval,
-			RetryInterval: "2m",
+			Interval:      *g.Interval,
+			RetryInterval: &metav1.Duration{Duration: 2 * time.Minute},
 			Timeout:       timeout,
 			Path:          FluxPath(g.Path, stage),
 			Prune:         true,

@@ -1,8 +1,11 @@
 package v1alpha1
 
 import (
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Images the generator uses besides Discourse itself. They are pinned by
@@ -263,8 +266,8 @@ func (g *GitOps) defaults(p profileDefaults) {
 	defaultString(&g.SourceRef.Kind, "GitRepository")
 	defaultString(&g.SourceRef.Name, "flux-system")
 	defaultString(&g.Namespace, "flux-system")
-	defaultString(&g.Interval, "10m")
-	defaultString(&g.MigrationTimeout, "60m")
+	defaultPtr(&g.Interval, metav1.Duration{Duration: 10 * time.Minute})
+	defaultPtr(&g.MigrationTimeout, metav1.Duration{Duration: time.Hour})
 }
 
 // defaultResources defaults requests (cpu, memory) and a memory limit. No

@@ -475,9 +475,10 @@ type GitOps struct {
 	SourceRef SourceRef `json:"sourceRef,omitempty"`
 	// Namespace of the Flux objects; defaults to flux-system.
 	Namespace string `json:"namespace,omitempty"`
-	Interval  string `json:"interval,omitempty" pattern:"^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"`
+	// Interval is how often Flux reconciles each stage, such as 10m.
+	Interval *metav1.Duration `json:"interval,omitempty"`
 	// MigrationTimeout bounds how long Flux waits for the migration Job.
-	MigrationTimeout string `json:"migrationTimeout,omitempty" pattern:"^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"`
+	MigrationTimeout *metav1.Duration `json:"migrationTimeout,omitempty"`
 }
 
 // SourceKind is the kind of a Flux source.

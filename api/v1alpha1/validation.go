@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -393,6 +394,11 @@ func (g *GitOps) validate(path *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if g.Path == "" {
 		errs = append(errs, field.Required(path.Child("path"), "is required when gitops is enabled: the repository path where this environment's rendered output is committed, such as ./golden/production; discoursegen generate checks it against where it writes"))
+	}
+	for name, d := range map[string]*metav1.Duration{"interval": g.Interval, "migrationTimeout": g.MigrationTimeout} {
+		if d.Duration <= 0 {
+			errs = append(errs, invalid(path.Child(name), d.Duration.String(), "must be a positive duration such as 10m, got %s", d.Duration))
+		}
 	}
 	if g.SourceRef.Name == "" {
 		errs = append(errs, field.Required(path.Child("sourceRef", "name"), "is required when gitops is enabled"))

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -57,6 +58,7 @@ type reflector struct {
 var (
 	quantityType    = reflect.TypeFor[resource.Quantity]()
 	intOrStringType = reflect.TypeFor[intstr.IntOrString]()
+	durationType    = reflect.TypeFor[metav1.Duration]()
 )
 
 func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]any, error) {
@@ -69,6 +71,9 @@ func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]an
 			// always decodes.
 			map[string]any{"type": "string", "pattern": schemas.QuantityPattern},
 		}}, nil
+	case durationType:
+		// metav1.Duration is time.ParseDuration's syntax in a string.
+		return map[string]any{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`}, nil
 	case intOrStringType:
 		return map[string]any{"anyOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "string"}}}, nil
 	}

@@ -13,10 +13,11 @@ type Kustomization struct {
 }
 
 // KustomizationSpec is the subset of KustomizationSpec discoursegen sets.
+// Upstream types the intervals as metav1.Duration as well.
 type KustomizationSpec struct {
-	Interval         string                        `json:"interval"`
-	RetryInterval    string                        `json:"retryInterval,omitempty"`
-	Timeout          string                        `json:"timeout,omitempty"`
+	Interval         metav1.Duration               `json:"interval"`
+	RetryInterval    *metav1.Duration              `json:"retryInterval,omitempty"`
+	Timeout          *metav1.Duration              `json:"timeout,omitempty"`
 	Path             string                        `json:"path"`
 	Prune            bool                          `json:"prune"`
 	Wait             bool                          `json:"wait,omitempty"`
