@@ -108,9 +108,7 @@ func (d *site) selectorLabels(c component) map[string]string {
 // discoursegen's own.
 func (d *site) labels(c component) map[string]string {
 	l := d.selectorLabels(c)
-	for k, v := range d.Metadata.Labels {
-		l[k] = v
-	}
+	maps.Copy(l, d.Metadata.Labels)
 	l[labelPartOf] = "discourse"
 	l[labelManagedBy] = "discoursegen"
 	if d.Spec.Release != "" {

@@ -139,20 +139,15 @@ func environments(clusters string) ([]string, error) {
 // be committed, against the strict schemas (exact numbers, duplicate keys
 // refused), the same check `discoursegen validate` makes.
 func validateBuilt(v *schemas.Validator, env string, objs []build.Resource) error {
-	var lines []string
+	var violations []schemas.Violation
 	for _, o := range objs {
 		rep, err := v.ValidateYAML("clusters/"+env, o.YAML)
 		if err != nil {
 			return err
 		}
-		for _, viol := range rep.Violations {
-			lines = append(lines, viol.Error())
-		}
+		violations = append(violations, rep.Violations...)
 	}
-	if len(lines) > 0 {
-		return fmt.Errorf("clusters/%s: rendered objects fail their schemas:\n  %s", env, strings.Join(lines, "\n  "))
-	}
-	return nil
+	return schemaFailure("clusters/"+env, violations)
 }
 
 // validateOutput checks a rendered YAML stream against the strict schemas.
@@ -165,14 +160,20 @@ func validateOutput(source string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if len(rep.Violations) > 0 {
-		lines := make([]string, len(rep.Violations))
-		for i, viol := range rep.Violations {
-			lines[i] = viol.Error()
-		}
-		return fmt.Errorf("%s: rendered objects fail their schemas:\n  %s", source, strings.Join(lines, "\n  "))
+	return schemaFailure(source, rep.Violations)
+}
+
+// schemaFailure reports every violation of rendered output at once, one
+// per line; nil when there is none.
+func schemaFailure(source string, violations []schemas.Violation) error {
+	if len(violations) == 0 {
+		return nil
 	}
-	return nil
+	lines := make([]string, len(violations))
+	for i, viol := range violations {
+		lines[i] = viol.Error()
+	}
+	return fmt.Errorf("%s: rendered objects fail their schemas:\n  %s", source, strings.Join(lines, "\n  "))
 }
 
 // selfExecutable is the running build; a variable so that tests, which run

@@ -6,7 +6,7 @@
 //   - decode once, then Default and Validate on the config type;
 //   - problems as a field.ErrorList: schema violations (each JSON pointer
 //     turned into a field path) and semantic problems together, sorted by
-//     path, converted once (Results) into kyaml's framework.Results, which
+//     path, converted once (toResults) into kyaml's framework.Results, which
 //     the processor also returns as its error.
 //
 // The loader is discoursegen's own, not kyaml's LoadFunctionConfig, which

@@ -82,13 +82,6 @@ func Render(data []byte) ([]generator.Object, field.ErrorList) {
 	return v.render(cfg)
 }
 
-// Load is the first half of Render: the decoded config, not yet defaulted,
-// and every problem of it.
-func Load(data []byte) (Config, field.ErrorList) {
-	cfg, _, errs := load(data)
-	return cfg, errs
-}
-
 func load(data []byte) (Config, api, field.ErrorList) {
 	// YAMLToJSONStrict refuses duplicate keys, which a lenient parser
 	// would silently resolve to the last one. JSON input passes through.

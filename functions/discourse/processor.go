@@ -44,13 +44,13 @@ func process(rl *framework.ResourceList) error {
 // are cleared: a failed render must produce nothing, never a partial site.
 func fail(rl *framework.ResourceList, errs field.ErrorList) error {
 	rl.Items = nil
-	results := Results(errs)
+	results := toResults(errs)
 	rl.Results = append(rl.Results, results...)
 	return results
 }
 
-// Results is the one conversion from field.ErrorList to kyaml's results.
-func Results(errs field.ErrorList) framework.Results {
+// toResults is the one conversion from field.ErrorList to kyaml's results.
+func toResults(errs field.ErrorList) framework.Results {
 	results := make(framework.Results, 0, len(errs))
 	for _, e := range errs {
 		r := &framework.Result{Message: e.Detail, Severity: framework.Error}
