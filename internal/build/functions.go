@@ -24,11 +24,21 @@ type ExecFunction struct {
 	Args []string
 }
 
-// ExecFunctions lists the exec functions the generators of the
-// kustomization in dir run, without running them: each generator entry is
-// built with plugins off, and the config.kubernetes.io/function annotation
-// of each resulting object names its function.
-func ExecFunctions(dir string) ([]ExecFunction, error) {
+// Config is one generator function config a kustomization runs, after
+// the patches of its own kustomization.
+type Config struct {
+	// Generator is the generators: entry it comes from, relative to the
+	// kustomization that lists it.
+	Generator string
+	Node      *kyaml.RNode
+}
+
+// Configs lists the function configs of every generator of the
+// kustomization in dir, without running any function: each generators:
+// entry is built with plugins off, so its patches apply. They are the
+// inputs the generators would get; `pin` and `diff` read the profile and
+// image from them.
+func Configs(dir string) ([]Config, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		return nil, err
@@ -37,27 +47,43 @@ func ExecFunctions(dir string) ([]ExecFunction, error) {
 	if err := yaml.Unmarshal(data, &k); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "kustomization.yaml"), err)
 	}
-	var out []ExecFunction
+	var out []Config
 	for _, g := range k.Generators {
 		nodes, err := generatorConfigs(filepath.Join(dir, g))
 		if err != nil {
 			return nil, err
 		}
 		for _, n := range nodes {
-			spec, err := runtimeutil.GetFunctionSpec(n)
-			if err != nil || spec == nil || spec.Exec.Path == "" {
-				continue
-			}
-			path := spec.Exec.Path
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(dir, path)
-			}
-			out = append(out, ExecFunction{
-				Config: n.GetKind() + " " + n.GetName(),
-				Path:   path,
-				Args:   spec.Exec.Args,
-			})
+			out = append(out, Config{Generator: g, Node: n})
 		}
+	}
+	return out, nil
+}
+
+// ExecFunctions lists the exec functions the generators of the
+// kustomization in dir run, without running them: the
+// config.kubernetes.io/function annotation of each config (see Configs)
+// names its function.
+func ExecFunctions(dir string) ([]ExecFunction, error) {
+	configs, err := Configs(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []ExecFunction
+	for _, c := range configs {
+		spec, err := runtimeutil.GetFunctionSpec(c.Node)
+		if err != nil || spec == nil || spec.Exec.Path == "" {
+			continue
+		}
+		path := spec.Exec.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		out = append(out, ExecFunction{
+			Config: c.Node.GetKind() + " " + c.Node.GetName(),
+			Path:   path,
+			Args:   spec.Exec.Args,
+		})
 	}
 	return out, nil
 }
