@@ -12,11 +12,14 @@ import (
 
 // fluxKustomizations chain the stages in ApplyOrder: data (namespace,
 // database, Valkey, policies), then migrate (the Job; Flux waits until it
-// completes), then app. Ordering exists only between Flux Kustomizations,
-// never inside one, so this chain is what makes "migrations before
-// rollout" true: if the Job fails, the app stage is not applied and the old
-// pods keep serving. Without a migration Job there is no migrate stage and
-// app follows data.
+// completes), then app, then post-migrate. Ordering exists only between
+// Flux Kustomizations, never inside one, so this chain is what makes
+// "migrations before rollout" true: if the Job fails, the app stage is not
+// applied and the old pods keep serving. The app stage waits until every
+// pod runs the release (wait: true, kstatus: a Deployment is Current once
+// its rollout completed), so the post-deploy migrations never run under
+// old code. Without a migration Job there is no migrate stage and app
+// follows data.
 //
 // Flux applies only the committed output; it never runs discoursegen
 // (kustomize-controller disables plugins), so what a pull request showed is
@@ -25,7 +28,7 @@ func (d *site) fluxKustomizations() []*kustomizev1.Kustomization {
 	var out []*kustomizev1.Kustomization
 	var previous *kustomizev1.Kustomization
 	for _, stage := range ApplyOrder {
-		if stage == StageMigrate && d.Spec.Migrations.Mode != v1alpha1.MigrationsJob {
+		if !d.hasStage(stage) {
 			continue
 		}
 		k := d.fluxKustomization(stage)
@@ -38,11 +41,23 @@ func (d *site) fluxKustomizations() []*kustomizev1.Kustomization {
 	return out
 }
 
-// fluxKustomization applies golden/<env>/<stage> and waits for it.
+// hasStage says whether the site renders anything into a stage.
+func (d *site) hasStage(stage Stage) bool {
+	m := &d.Spec.Migrations
+	switch stage {
+	case StageMigrate:
+		return m.Mode == v1alpha1.MigrationsJob
+	case StagePostMigrate:
+		return m.Mode == v1alpha1.MigrationsJob && *m.TwoPhase
+	}
+	return true
+}
+
+// fluxKustomization applies one stage of the site and waits for it.
 func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 	g := &d.Spec.GitOps
 	timeout := &metav1.Duration{Duration: 15 * time.Minute}
-	if stage == StageMigrate {
+	if stage == StageMigrate || stage == StagePostMigrate {
 		timeout = g.MigrationTimeout
 	}
 	k := &kustomizev1.Kustomization{
@@ -57,7 +72,7 @@ func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 			Interval:      *g.Interval,
 			RetryInterval: &metav1.Duration{Duration: 2 * time.Minute},
 			Timeout:       timeout,
-			Path:          FluxPath(g.Path, stage),
+			Path:          FluxPath(d.name(), stage),
 			Prune:         true,
 			Wait:          true,
 			SourceRef: kustomizev1.CrossNamespaceSourceReference{
@@ -77,11 +92,14 @@ func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 	return k
 }
 
-// FluxPath is the spec.path of the Flux Kustomization that applies one
-// stage of an environment whose output is committed under envPath (the
-// config's spec.gitops.path, such as ./golden/production). The writer puts
-// that stage in the same place; `discoursegen generate` checks that the
-// two agree.
-func FluxPath(envPath string, stage Stage) string {
-	return "./" + path.Join(envPath, string(stage))
+// FluxPath is the spec.path the generator renders for the Flux
+// Kustomization of one stage of a site: the stage's directory relative to
+// the environment's output, ./<site>/<stage>. Where the environment's
+// output is in the repository is the writer's knowledge, not the site's:
+// `discoursegen generate` writes the stage to golden/<env>/<site>/<stage>
+// and makes this path ./golden/<env>/<site>/<stage>
+// (internal/golden.Layout), so nobody types a path and Flux cannot watch a
+// directory nobody writes.
+func FluxPath(site string, stage Stage) string {
+	return "./" + path.Join(site, string(stage))
 }

@@ -13,17 +13,19 @@ type Stage string
 // The stages. StageFlux holds the Flux Kustomizations themselves: it is not
 // part of the rollout, the cluster's Flux applies it once.
 const (
-	StageData    Stage = "data"
-	StageMigrate Stage = "migrate"
-	StageApp     Stage = "app"
-	StageFlux    Stage = "flux"
+	StageData        Stage = "data"
+	StageMigrate     Stage = "migrate"
+	StageApp         Stage = "app"
+	StagePostMigrate Stage = "post-migrate"
+	StageFlux        Stage = "flux"
 )
 
 // ApplyOrder is the order Flux applies the stages in: data (namespace,
-// database, Valkey, policies, config), then the migration Job, then the
-// app. The writer lists golden/<env>/<stage> in this order and the Flux
-// Kustomizations chain their dependsOn in it, so the two cannot disagree.
-var ApplyOrder = []Stage{StageData, StageMigrate, StageApp}
+// database, Valkey, policies, config), then the (pre-deploy) migration
+// Job, then the app, then the post-deploy migration Job. The writer lists
+// each site's stages in this order and the Flux Kustomizations chain their
+// dependsOn in it, so the two cannot disagree.
+var ApplyOrder = []Stage{StageData, StageMigrate, StageApp, StagePostMigrate}
 
 // AnnotationStage tells the writer which stage an object belongs to. It
 // stays on the object so that kustomize's output and the committed golden
@@ -105,16 +107,32 @@ func (d *site) selectorLabels(c component) map[string]string {
 
 // labels are the full label set of an object of one component: the user's
 // metadata.labels (Validate keeps them off the keys below), then
-// discoursegen's own.
+// discoursegen's own. They carry no version: an object that does not run
+// the release must not change when the release does, so that a release
+// pull request shows only what rolls.
 func (d *site) labels(c component) map[string]string {
 	l := d.selectorLabels(c)
 	maps.Copy(l, d.Metadata.Labels)
 	l[labelPartOf] = "discourse"
 	l[labelManagedBy] = "discoursegen"
+	return l
+}
+
+// releaseMeta is the metadata of a workload that runs the release (the
+// Deployments and migration Jobs that run the Discourse image): the version
+// label says which release it runs, where `kubectl get -L` and dashboards
+// look for it.
+func (d *site) releaseMeta(name string, c component, stage Stage) metav1.ObjectMeta {
+	meta := d.objectMeta(name, c, stage)
+	d.addVersionLabel(meta.Labels)
+	return meta
+}
+
+// addVersionLabel sets app.kubernetes.io/version to the release.
+func (d *site) addVersionLabel(l map[string]string) {
 	if d.Spec.Release != "" {
 		l[labelVersion] = labelValue(d.Spec.Release)
 	}
-	return l
 }
 
 // withLabels adds extra labels (monitoring's selector labels) to an

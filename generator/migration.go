@@ -7,9 +7,47 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// migrationJob runs `rake db:migrate` once per release, before the app
-// rolls out: Flux applies it in the migrate stage and waits for it to
-// complete before the app stage starts.
+// migrationPhase is which of a release's migrations a Job runs.
+type migrationPhase int
+
+const (
+	// migrateAll runs every migration, the regular and the post-deployment
+	// ones, before the app rolls out (spec.migrations.twoPhase: false).
+	migrateAll migrationPhase = iota
+	// migratePreDeploy runs the regular migrations only, before the app
+	// rolls out: what the old code still running can live with.
+	migratePreDeploy
+	// migratePostDeploy runs what is left, the post-deployment migrations
+	// (dropping columns and tables the old code still reads), after every
+	// pod runs the new code.
+	migratePostDeploy
+)
+
+// stage is where the Job of a phase is applied.
+func (p migrationPhase) stage() Stage {
+	if p == migratePostDeploy {
+		return StagePostMigrate
+	}
+	return StageMigrate
+}
+
+// migrationJobs are the release's migration Jobs: one before the rollout,
+// or, with twoPhase, one before and one after it. That is upstream's
+// zero-downtime upgrade: discourse/docker_manager's
+// lib/docker_manager/upgrader.rb runs `multisite:migrate` with
+// SKIP_POST_DEPLOYMENT_MIGRATIONS=1, reloads the web server, then runs
+// "post deploy migrations" (the same task without it), then
+// s3:expire_missing_assets. Flux's dependsOn gives the same order:
+// migrate, app (waited for until every pod runs the new release),
+// post-migrate.
+func (d *site) migrationJobs() []*batchv1.Job {
+	if *d.Spec.Migrations.TwoPhase {
+		return []*batchv1.Job{d.migrationJob(migratePreDeploy), d.migrationJob(migratePostDeploy)}
+	}
+	return []*batchv1.Job{d.migrationJob(migrateAll)}
+}
+
+// migrationJob runs the release's rake tasks of one phase (releaseTasks).
 //
 // Why it looks the way it does:
 //   - Its name carries the release and a hash of its pod template. A Job's
@@ -23,7 +61,7 @@ import (
 //     "db_migration" mutex in Redis before it touches the schema.
 //   - With assets on the S3 CDN it publishes them too, once per release
 //     and before any new pod serves a page that links to them.
-func (d *site) migrationJob() *batchv1.Job {
+func (d *site) migrationJob(phase migrationPhase) *batchv1.Job {
 	s := &d.Spec
 	dbHost := d.databaseHost()
 	var extra []corev1.EnvVar
@@ -31,13 +69,20 @@ func (d *site) migrationJob() *batchv1.Job {
 		dbHost = d.databaseRWService()
 		extra = append(extra, corev1.EnvVar{Name: "DISCOURSE_DB_HOST", Value: dbHost})
 	}
+	if phase == migratePreDeploy {
+		// Discourse leaves db/post_migrate out of the migration paths when
+		// this is "1" or "true" (discourse/discourse lib/discourse.rb,
+		// Discourse.skip_post_deployment_migrations?, read by
+		// config/initializers/000-post_migration.rb).
+		extra = append(extra, corev1.EnvVar{Name: "SKIP_POST_DEPLOYMENT_MIGRATIONS", Value: "1"})
+	}
 	volumes, mounts := directRubyVolumes()
 	c := corev1.Container{
 		Name:            "migrate",
 		Image:           d.imageRef(),
 		ImagePullPolicy: s.Image.PullPolicy,
 		Command:         []string{thpoff},
-		Args:            append([]string{"bundle", "exec", "rake"}, d.releaseTasks()...),
+		Args:            append([]string{"bundle", "exec", "rake"}, d.releaseTasks(phase)...),
 		WorkingDir:      appRoot,
 		EnvFrom:         d.envFrom(),
 		Env:             d.discourseEnv(processEnv{schedulerHost: noSchedulerHost, directRuby: true}, extra...),
@@ -60,7 +105,7 @@ func (d *site) migrationJob() *batchv1.Job {
 	}
 	job := &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: d.objectMeta(d.migrationJobName(hashJSON(template)), componentMigrate, StageMigrate),
+		ObjectMeta: d.releaseMeta(d.migrationJobName(phase, hashJSON(template)), componentMigrate, phase.stage()),
 		Spec: batchv1.JobSpec{
 			BackoffLimit:          s.Migrations.BackoffLimit,
 			ActiveDeadlineSeconds: s.Migrations.ActiveDeadlineSeconds,
@@ -70,7 +115,7 @@ func (d *site) migrationJob() *batchv1.Job {
 	return job
 }
 
-// releaseTasks are the rake tasks of a release, run by one rake process
+// releaseTasks are the rake tasks of one phase, run by one rake process
 // (one Rails boot), in order, stopping at the first failure.
 //
 // With DISCOURSE_S3_CDN_URL, pages link their scripts and stylesheets to the
@@ -80,13 +125,18 @@ func (d *site) migrationJob() *batchv1.Job {
 // DISCOURSE_USE_S3, DISCOURSE_S3_BUCKET and DISCOURSE_S3_CDN_URL are set; the
 // documented app.yml hook after_assets_precompile for launcher builds). It
 // needs the database and Redis (it boots Rails and reads site settings),
-// which this Job already waits for. s3:expire_missing_assets is left out on
-// purpose: upstream runs it only after the post-deploy migrations, when no
-// old pod is left to link to the previous release's assets.
-func (d *site) releaseTasks() []string {
+// which this Job already waits for. s3:expire_missing_assets marks the
+// previous release's assets for expiry, so it runs only after the rollout,
+// in the post-deploy phase, when no old pod is left to link to them, as
+// upstream's upgrader runs it after the post-deploy migrations. Without a
+// post-deploy phase nothing runs after the rollout, and it is left out.
+func (d *site) releaseTasks(phase migrationPhase) []string {
 	tasks := []string{"db:migrate"}
-	if d.Spec.PublishesAssetsToS3() {
-		tasks = append(tasks, "s3:upload_assets")
+	if !d.Spec.PublishesAssetsToS3() {
+		return tasks
 	}
-	return tasks
+	if phase == migratePostDeploy {
+		return append(tasks, "s3:expire_missing_assets")
+	}
+	return append(tasks, "s3:upload_assets")
 }

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	monitoringv1 "discoursegen.dev/discoursegen/internal/thirdparty/monitoring/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -59,10 +60,10 @@ func (d *site) alerts() *monitoringv1.PrometheusRule {
 		monitoringv1.Rule{
 			Alert: "DiscourseMigrationFailed",
 			Expr: intstr.FromString(fmt.Sprintf(
-				`kube_job_failed{namespace=%q,job_name=~%q,condition="true"} == 1`, ns, regexp.QuoteMeta(d.migrationJobPrefix())+".*")),
+				`kube_job_failed{namespace=%q,job_name=~%q,condition="true"} == 1`, ns, jobNamePattern(d.migrationJobPrefixes()))),
 			Labels: map[string]string{"severity": "critical"},
 			Annotations: map[string]string{
-				"summary": "A migration Job failed; Flux holds the app rollout until it succeeds.",
+				"summary": "A migration Job failed; Flux holds the stages after it until a Job of the release succeeds.",
 			},
 		},
 	)
@@ -89,4 +90,14 @@ func deploymentDown(alert, namespace, deployment string, after monitoringv1.Dura
 		Labels:      map[string]string{"severity": severity},
 		Annotations: map[string]string{"summary": summary},
 	}
+}
+
+// jobNamePattern is a PromQL regular expression for a job_name starting
+// with any of the prefixes.
+func jobNamePattern(prefixes []string) string {
+	quoted := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		quoted[i] = regexp.QuoteMeta(p)
+	}
+	return "(" + strings.Join(quoted, "|") + ").*"
 }

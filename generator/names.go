@@ -32,16 +32,37 @@ func (d *site) databaseRWService() string { return d.databaseClusterName() + "-r
 // password.
 func (d *site) databaseAppSecret() string { return d.databaseClusterName() + "-app" }
 
-// migrationJobPrefix starts the name of every migration Job of the site,
-// whatever the release; the alert on failed migrations matches on it.
-func (d *site) migrationJobPrefix() string { return d.name() + "-migrate-" }
+// migrationJobPrefix starts the name of every migration Job of one phase,
+// whatever the release.
+func (d *site) migrationJobPrefix(phase migrationPhase) string {
+	if phase == migratePostDeploy {
+		return d.name() + "-post-migrate-"
+	}
+	return d.name() + "-migrate-"
+}
+
+// migrationJobPrefixes start the names of all the site's migration Jobs;
+// the alert on failed migrations matches on them.
+func (d *site) migrationJobPrefixes() []string {
+	return []string{d.migrationJobPrefix(migrateAll), d.migrationJobPrefix(migratePostDeploy)}
+}
 
 // migrationJobName carries the release and a short hash of the Job's pod
 // template: a new release or a changed template gets a new Job, and no Job
-// ever has its immutable template changed under the same name.
-func (d *site) migrationJobName(templateHash string) string {
-	return d.migrationJobPrefix() + dnsLabel(d.Spec.Release, 24) + "-" + templateHash[:8]
+// ever has its immutable template changed under the same name. It stays
+// within 63 characters, because the Job controller copies the name into
+// the batch.kubernetes.io/job-name label of its pods, and a label value
+// longer than that makes the API server refuse the Job; the release is
+// shortened to fit, from its end, so its leading version stays readable.
+func (d *site) migrationJobName(phase migrationPhase, templateHash string) string {
+	prefix := d.migrationJobPrefix(phase)
+	hash := templateHash[:8]
+	release := dnsLabel(d.Spec.Release, min(24, maxLabelValue-len(prefix)-len(hash)-1))
+	return prefix + release + "-" + hash
 }
+
+// maxLabelValue is the longest label value Kubernetes accepts.
+const maxLabelValue = 63
 
 // databaseName names the CNPG Database object of the app database; the
 // database's own name is spec.postgres.database.

@@ -76,9 +76,11 @@ func nonRootPod(uid int64) *corev1.PodSecurityContext {
 }
 
 // podMeta is the metadata of a Discourse pod template. The config hash
-// annotation rolls the pods when a setting changes.
+// annotation rolls the pods when a setting changes; the version label
+// says which release a pod runs.
 func (d *site) podMeta(c component) metav1.ObjectMeta {
 	labels := d.labels(c)
+	d.addVersionLabel(labels)
 	labels[labelDiscourse] = "true"
 	return metav1.ObjectMeta{
 		Labels:      labels,

@@ -65,7 +65,7 @@ func (d *site) objects() []Object {
 		objs = appendAll(objs, d.networkPolicies())
 	}
 	if s.Migrations.Mode == v1alpha1.MigrationsJob {
-		objs = append(objs, d.migrationJob())
+		objs = appendAll(objs, d.migrationJobs())
 	}
 	objs = append(objs, d.webDeployment(), d.webService())
 	if *s.Ingress.Enabled {

@@ -313,3 +313,37 @@ func BenchmarkRenderProduction(b *testing.B) {
 		}
 	}
 }
+
+// TestMigrationJobNamesFitALabel: the Job controller copies a Job's name
+// into its pods' batch.kubernetes.io/job-name label, so a name longer than
+// 63 characters makes the API server refuse the Job. The longest site name
+// the schema allows with a long release must still fit, and keep the
+// release's leading version.
+func TestMigrationJobNamesFitALabel(t *testing.T) {
+	site := "a" + strings.Repeat("b", 28) + "c" // 30 characters, the pattern's most
+	config := `apiVersion: discoursegen.dev/v1alpha1
+kind: Discourse
+metadata: {name: ` + site + `}
+spec:
+  profile: production
+  hostname: forum.acme-forums.test
+  image: {repository: ghcr.io/acme-forums/discourse, tag: v2099.1.0-abc123def456-build.7, digest: "sha256:` + strings.Repeat("ab", 32) + `"}
+  s3: {bucket: uploads, region: eu-central-1}
+`
+	objs, errs := discourse.Render([]byte(config))
+	if len(errs) > 0 {
+		t.Fatal(discourse.Describe("config", errs))
+	}
+	jobs := decode(t, objs).jobs
+	if len(jobs) != 2 {
+		t.Fatalf("want a pre- and a post-deploy Job, got %d", len(jobs))
+	}
+	for _, job := range jobs {
+		if len(job.Name) > 63 {
+			t.Errorf("Job %s has %d characters; its pods' job-name label allows 63", job.Name, len(job.Name))
+		}
+		if !strings.Contains(job.Name, "v2099") {
+			t.Errorf("Job %s lost its release", job.Name)
+		}
+	}
+}

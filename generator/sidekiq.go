@@ -141,7 +141,7 @@ func (d *site) sidekiqDeployment(name string, comp component, schedulerHost stri
 	})
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: d.objectMeta(name, comp, StageApp),
+		ObjectMeta: d.releaseMeta(name, comp, StageApp),
 		Spec: appsv1.DeploymentSpec{
 			Selector:             &metav1.LabelSelector{MatchLabels: d.selectorLabels(comp)},
 			RevisionHistoryLimit: ptr.To(int32(5)),

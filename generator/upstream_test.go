@@ -10,6 +10,7 @@ package generator_test
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -166,7 +167,9 @@ func TestScaledObjectReadsSidekiqQueues(t *testing.T) {
 }
 
 // Defect 4: with the S3 CDN, the release's assets are uploaded before the
-// app rolls out.
+// app rolls out, and the previous release's are expired only after it, as
+// discourse/docker_manager's upgrader orders s3:upload_assets and
+// s3:expire_missing_assets around the web server's reload.
 func TestS3CDNAssetsArePublished(t *testing.T) {
 	checked := 0
 	for _, dir := range cases(t) {
@@ -178,18 +181,126 @@ func TestS3CDNAssetsArePublished(t *testing.T) {
 		}
 		checked++
 		jobs := decode(t, objs).jobs
-		if len(jobs) != 1 {
+		if len(jobs) == 0 {
 			t.Fatalf("%s: S3 CDN without a migration Job", dir)
 		}
-		c := jobs[0].Spec.Template.Spec.Containers[0]
-		args := strings.Join(append(slices.Clone(c.Command), c.Args...), " ")
-		if !strings.Contains(args, "db:migrate s3:upload_assets") {
-			t.Errorf("%s: the migration Job runs %q; the S3 CDN would serve no scripts", dir, args)
+		for _, job := range jobs {
+			c := job.Spec.Template.Spec.Containers[0]
+			args := strings.Join(append(slices.Clone(c.Command), c.Args...), " ")
+			switch stage := job.Annotations[generator.AnnotationStage]; generator.Stage(stage) {
+			case generator.StageMigrate:
+				if !strings.Contains(args, "db:migrate s3:upload_assets") {
+					t.Errorf("%s: the pre-deploy Job runs %q; the S3 CDN would serve no scripts", dir, args)
+				}
+				if strings.Contains(args, "expire_missing_assets") {
+					t.Errorf("%s: the pre-deploy Job runs %q: it would expire assets the old pods still link to", dir, args)
+				}
+			case generator.StagePostMigrate:
+				if !strings.Contains(args, "db:migrate s3:expire_missing_assets") || strings.Contains(args, "upload_assets") {
+					t.Errorf("%s: the post-deploy Job runs %q, want db:migrate s3:expire_missing_assets", dir, args)
+				}
+			default:
+				t.Errorf("%s: Job %s in stage %q", dir, job.Name, stage)
+			}
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no case uses the S3 CDN")
 	}
+}
+
+// TestMigrationPhases: with twoPhase, the pre-deploy Job skips the
+// post-deployment migrations (Discourse.skip_post_deployment_migrations?
+// reads "1"), the post-deploy Job runs them, and the post-deploy stage
+// follows the app stage in Flux; without it one Job runs everything
+// before the rollout.
+func TestMigrationPhases(t *testing.T) {
+	seen := map[bool]bool{}
+	for _, dir := range cases(t) {
+		objs, _ := render(t, dir)
+		jobs := decode(t, objs).jobs
+		if len(jobs) == 0 {
+			continue
+		}
+		skips := map[generator.Stage]string{}
+		for _, job := range jobs {
+			stage := generator.Stage(job.Annotations[generator.AnnotationStage])
+			if _, dup := skips[stage]; dup {
+				t.Errorf("%s: two migration Jobs in stage %s", dir, stage)
+			}
+			skips[stage] = envValue(job.Spec.Template.Spec.Containers[0].Env, "SKIP_POST_DEPLOYMENT_MIGRATIONS")
+			release := job.Labels["app.kubernetes.io/version"]
+			if release == "" || !strings.Contains(job.Name, strings.ReplaceAll(release, ".", "-")) {
+				t.Errorf("%s: Job %s does not carry its release %q", dir, job.Name, release)
+			}
+		}
+		_, twoPhase := skips[generator.StagePostMigrate]
+		seen[twoPhase] = true
+		wantChain := []string{"data", "migrate", "app"}
+		if twoPhase {
+			wantChain = append(wantChain, "post-migrate")
+			if skips[generator.StageMigrate] != "1" {
+				t.Errorf("%s: the pre-deploy Job has SKIP_POST_DEPLOYMENT_MIGRATIONS=%q, want 1", dir, skips[generator.StageMigrate])
+			}
+			if v := skips[generator.StagePostMigrate]; v != "" {
+				t.Errorf("%s: the post-deploy Job has SKIP_POST_DEPLOYMENT_MIGRATIONS=%q: it would skip the migrations it exists for", dir, v)
+			}
+		} else if v := skips[generator.StageMigrate]; v != "" {
+			t.Errorf("%s: the only migration Job has SKIP_POST_DEPLOYMENT_MIGRATIONS=%q: the post-deploy migrations would never run", dir, v)
+		}
+		if chain := fluxChain(t, objs); len(chain) > 0 && !slices.Equal(chain, wantChain) {
+			t.Errorf("%s: Flux applies %v, want %v", dir, chain, wantChain)
+		}
+	}
+	if !seen[true] || !seen[false] {
+		t.Fatalf("the cases must cover both one and two migration phases, covered %v", seen)
+	}
+}
+
+// envValue is the value of a literal env var, "" when it is absent.
+func envValue(env []corev1.EnvVar, name string) string {
+	for _, e := range env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
+}
+
+// fluxChain follows the Flux Kustomizations' dependsOn from the one that
+// depends on nothing and returns the stages in the order Flux applies them.
+func fluxChain(t *testing.T, objs []generator.Object) []string {
+	t.Helper()
+	next := map[string]string{}
+	stageOf := map[string]string{}
+	first := ""
+	for _, k := range objectsOf(t, objs, "Kustomization") {
+		var obj struct {
+			Metadata struct{ Name string } `json:"metadata"`
+			Spec     struct {
+				Path      string                  `json:"path"`
+				DependsOn []struct{ Name string } `json:"dependsOn"`
+			} `json:"spec"`
+		}
+		into(t, k, &obj)
+		stageOf[obj.Metadata.Name] = path.Base(obj.Spec.Path)
+		switch len(obj.Spec.DependsOn) {
+		case 0:
+			first = obj.Metadata.Name
+		case 1:
+			next[obj.Spec.DependsOn[0].Name] = obj.Metadata.Name
+		default:
+			t.Errorf("Kustomization %s depends on %d stages", obj.Metadata.Name, len(obj.Spec.DependsOn))
+		}
+	}
+	var chain []string
+	for name := first; name != "" && len(chain) <= len(stageOf); name = next[name] {
+		chain = append(chain, stageOf[name])
+	}
+	if len(chain) != len(stageOf) {
+		t.Errorf("the dependsOn chain %v does not reach every Kustomization %v", chain, stageOf)
+	}
+	return chain
 }
 
 // Defect 5: Sidekiq assembles backups under /shared.

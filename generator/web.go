@@ -117,7 +117,7 @@ func (d *site) webDeployment() *appsv1.Deployment {
 
 	dep := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: d.objectMeta(d.webName(), componentWeb, StageApp),
+		ObjectMeta: d.releaseMeta(d.webName(), componentWeb, StageApp),
 		Spec: appsv1.DeploymentSpec{
 			Selector:             &metav1.LabelSelector{MatchLabels: d.selectorLabels(componentWeb)},
 			Strategy:             strategy,

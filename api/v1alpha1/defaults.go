@@ -98,6 +98,9 @@ func (d *Discourse) Default() {
 	defaultPtr(&s.Monitoring.DiscoursePrometheus, false)
 	defaultPtr(&s.PodDisruptionBudgets, p.budgets)
 	s.GitOps.defaults(p)
+	// After both: the post-deploy Job only runs after the rollout when
+	// Flux's stages order it there.
+	defaultPtr(&s.Migrations.TwoPhase, s.Migrations.Mode == MigrationsJob && *s.GitOps.Enabled)
 }
 
 func (i *Image) defaults() {

@@ -216,6 +216,14 @@ const (
 // Migrations configures how and with which limits migrations run.
 type Migrations struct {
 	Mode MigrationMode `json:"mode,omitempty" enum:"job|onBoot"`
+	// TwoPhase splits a release's migrations as upstream's zero-downtime
+	// upgrade does: a pre-deploy Job (SKIP_POST_DEPLOYMENT_MIGRATIONS=1)
+	// before the app rolls out, and a post-deploy Job after every pod runs
+	// the new release, for the migrations that drop what old code still
+	// reads. Defaults to true with mode job and gitops (only Flux's stages
+	// order the second Job after the rollout); false runs every migration
+	// before the rollout.
+	TwoPhase *bool `json:"twoPhase,omitempty"`
 	// BackoffLimit is the Job's retries before Flux reports it failed.
 	BackoffLimit *int32 `json:"backoffLimit,omitempty" minimum:"0"`
 	// ActiveDeadlineSeconds bounds one migration run.
@@ -466,12 +474,11 @@ type Monitoring struct {
 // GitOps configures the staged Flux Kustomizations.
 type GitOps struct {
 	Enabled *bool `json:"enabled,omitempty"`
-	// Path is the repository path of this environment's rendered output,
-	// for example ./golden/production; required when gitops is enabled.
-	// There is no default: only the writer knows where an environment is
-	// written, and `discoursegen generate` fails when this path and that
-	// place differ, so Flux can never watch a directory nobody writes.
-	Path      string    `json:"path,omitempty" pattern:"^\\./"`
+	// There is no path field: where a stage's objects are committed is the
+	// writer's choice, not the site's. The function renders each
+	// Kustomization's spec.path relative to the environment's output
+	// (./<site>/<stage>), and `discoursegen generate` makes it the
+	// repository path it writes that stage to, so the two cannot differ.
 	SourceRef SourceRef `json:"sourceRef,omitempty"`
 	// Namespace of the Flux objects; defaults to flux-system.
 	Namespace string `json:"namespace,omitempty"`

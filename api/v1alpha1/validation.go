@@ -211,6 +211,14 @@ func (s *Spec) validateWorkloads(spec *field.Path) field.ErrorList {
 			errs = append(errs, field.Invalid(mode, s.Migrations.Mode, "onBoot needs the unified Sidekiq layout: Sidekiq and scheduler pods would run old code against a schema the web pod is still migrating; use job"))
 		}
 	}
+	if twoPhase := spec.Child("migrations", "twoPhase"); *s.Migrations.TwoPhase {
+		if s.Migrations.Mode != MigrationsJob {
+			errs = append(errs, field.Invalid(twoPhase, true, "needs spec.migrations.mode job: the post-deploy migrations run in their own Job after the rollout"))
+		}
+		if !*s.GitOps.Enabled {
+			errs = append(errs, field.Invalid(twoPhase, true, "needs spec.gitops.enabled: only Flux's staged Kustomizations run the post-deploy Job after every pod runs the new release; without them it would race the rollout"))
+		}
+	}
 	assets := spec.Child("image", "precompiledAssets")
 	if !*s.Image.PrecompiledAssets {
 		// PRECOMPILE_ON_BOOT compiles in every web pod on every start and
@@ -392,9 +400,6 @@ func (g *GitOps) validate(path *field.Path) field.ErrorList {
 		return nil
 	}
 	var errs field.ErrorList
-	if g.Path == "" {
-		errs = append(errs, field.Required(path.Child("path"), "is required when gitops is enabled: the repository path where this environment's rendered output is committed, such as ./golden/production; discoursegen generate checks it against where it writes"))
-	}
 	for name, d := range map[string]*metav1.Duration{"interval": g.Interval, "migrationTimeout": g.MigrationTimeout} {
 		if d.Duration <= 0 {
 			errs = append(errs, invalid(path.Child(name), d.Duration.String(), "must be a positive duration such as 10m, got %s", d.Duration))

@@ -12,12 +12,9 @@ import (
 	"sort"
 	"strings"
 
-	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/golden"
-	kustomizev1 "discoursegen.dev/discoursegen/internal/thirdparty/fluxkustomize/v1"
 	"discoursegen.dev/discoursegen/schemas"
-	"sigs.k8s.io/yaml"
 )
 
 // runGenerate implements `discoursegen generate [--check]`.
@@ -69,13 +66,19 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 
 // renderAll renders and validates every environment before anything is
 // written, and reports every problem of every environment. out is where
-// the files will go; the Flux Kustomizations must point there.
+// the files will go; golden.Layout points the Flux Kustomizations there.
 func renderAll(clusters, out string) ([]golden.File, int, error) {
 	envs, err := environments(clusters)
 	if err != nil {
 		return nil, 0, err
 	}
 	v, err := schemas.Default()
+	if err != nil {
+		return nil, 0, err
+	}
+	// Flux resolves a spec.path against the repository root, the directory
+	// that holds clusters/.
+	root, err := filepath.Rel(filepath.Dir(filepath.Clean(clusters)), out)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -97,12 +100,8 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		envFiles, err := golden.Layout(env, objs)
+		envFiles, err := golden.Layout(filepath.ToSlash(root), env, objs)
 		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := checkFluxPaths(clusters, out, env, objs); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -233,38 +232,4 @@ func sameBuild(a, b string) (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(da, db), nil
-}
-
-// checkFluxPaths holds the config's spec.gitops.path to where the writer
-// puts the environment: every Flux Kustomization must apply
-// ./<out>/<env>/<stage>, relative to the repository root (the directory
-// that holds clusters/), for a stage this environment has. A prod-eu
-// environment with profile: production cannot point Flux at
-// golden/production.
-func checkFluxPaths(clusters, out, env string, objs []build.Resource) error {
-	root := filepath.Dir(filepath.Clean(clusters))
-	rel, err := filepath.Rel(root, filepath.Join(out, env))
-	if err != nil {
-		return err
-	}
-	want := map[string]bool{}
-	for _, o := range objs {
-		want[generator.FluxPath(filepath.ToSlash(rel), golden.StageOf(o))] = true
-	}
-	var errs []error
-	for _, o := range objs {
-		if o.APIVersion != kustomizev1.GroupVersion || o.Kind != "Kustomization" {
-			continue
-		}
-		var k struct {
-			Spec struct{ Path string } `json:"spec"`
-		}
-		if err := yaml.Unmarshal(o.YAML, &k); err != nil {
-			return err
-		}
-		if !want[k.Spec.Path] {
-			errs = append(errs, fmt.Errorf("clusters/%s: Flux Kustomization %s applies %s, but generate writes this environment's stages to ./%s/<stage>; set spec.gitops.path: ./%s", env, o.Name, k.Spec.Path, filepath.ToSlash(rel), filepath.ToSlash(rel)))
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -7,18 +7,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"discoursegen.dev/discoursegen/functions/discourse"
-	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/golden"
 	"discoursegen.dev/discoursegen/internal/manifest"
 	"discoursegen.dev/discoursegen/schemas"
 	"github.com/google/go-cmp/cmp"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
 
@@ -91,55 +89,71 @@ func TestKustomizeCLIMatchesGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("kustomize build: %v\n%s", err, stderr.String())
 			}
-			fromCLI := map[string]string{}
-			for _, doc := range strings.Split(string(out), "\n---\n") {
-				doc = strings.TrimPrefix(doc, "---\n")
-				if strings.TrimSpace(doc) == "" {
-					continue
-				}
-				var obj struct {
-					Kind     string
-					Metadata struct{ Name string }
-				}
-				if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-					t.Fatal(err)
-				}
-				fromCLI[strings.ToLower(obj.Kind)+"-"+obj.Metadata.Name+".yaml"] = strings.TrimSuffix(doc, "\n") + "\n"
+			objs := resourcesOf(t, out)
+			if len(objs) == 0 {
+				t.Fatal("kustomize printed no objects: exec functions were silently skipped")
 			}
-			fromGolden := map[string]string{}
-			err = filepath.WalkDir(filepath.Join(goldenDir, env), func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() || d.Name() == "kustomization.yaml" {
-					return err
-				}
-				data, err := os.ReadFile(p)
-				if err != nil {
-					return err
-				}
-				// Drop the two header comment lines generate adds.
-				body := string(data)
-				for range 2 {
-					_, body, _ = strings.Cut(body, "\n")
-				}
-				fromGolden[d.Name()] = body
-				return nil
-			})
+			// The CLI's objects laid out as generate lays out its own: the
+			// same files, byte for byte, the Flux paths included.
+			files, err := golden.Layout("golden", env, objs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(fromCLI) == 0 {
-				t.Fatal("kustomize printed no objects: exec functions were silently skipped")
-			}
-			if len(fromCLI) != len(fromGolden) {
-				t.Errorf("kustomize printed %d objects, golden/%s holds %d", len(fromCLI), env, len(fromGolden))
-			}
-			for name, want := range fromGolden {
-				if got, ok := fromCLI[name]; !ok {
-					t.Errorf("%s: in golden/%s but not in kustomize's output", name, env)
-				} else if got != want {
-					t.Errorf("%s: kustomize's output differs from golden/%s", name, env)
-				}
-			}
+			compareWithGolden(t, env, files)
 		})
+	}
+}
+
+// resourcesOf splits a YAML stream as kustomize prints it (one document
+// per object, each exactly Resource.AsYAML) into resources.
+func resourcesOf(t *testing.T, stream []byte) []build.Resource {
+	t.Helper()
+	var objs []build.Resource
+	for _, doc := range strings.Split(string(stream), "\n---\n") {
+		doc = strings.TrimPrefix(doc, "---\n")
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		var obj struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Metadata   struct {
+				Name, Namespace     string
+				Labels, Annotations map[string]string
+			} `json:"metadata"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, build.Resource{
+			APIVersion: obj.APIVersion, Kind: obj.Kind, Namespace: obj.Metadata.Namespace, Name: obj.Metadata.Name,
+			Labels: obj.Metadata.Labels, Annotations: obj.Metadata.Annotations,
+			YAML: []byte(strings.TrimSuffix(doc, "\n") + "\n"),
+		})
+	}
+	return objs
+}
+
+// compareWithGolden holds one environment's files to golden/<env>: the
+// same set of files, each byte for byte.
+func compareWithGolden(t *testing.T, env string, files []golden.File) {
+	t.Helper()
+	want := snapshot(t, filepath.Join(goldenDir, env))
+	got := map[string]string{}
+	for _, f := range files {
+		got[strings.TrimPrefix(f.Path, env+"/")] = string(f.Data)
+	}
+	for p, content := range want {
+		if g, ok := got[p]; !ok {
+			t.Errorf("golden/%s/%s is committed but not rendered", env, p)
+		} else if diff := cmp.Diff(content, g); diff != "" {
+			t.Errorf("golden/%s/%s differs (-golden +rendered):\n%s", env, p, diff)
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			t.Errorf("golden/%s/%s is rendered but not committed", env, p)
+		}
 	}
 }
 
@@ -170,7 +184,8 @@ func generate(t *testing.T, root string, extra ...string) (int, string, string) 
 	return code, stdout.String(), stderr.String()
 }
 
-// snapshot maps every file under dir to its content.
+// snapshot maps every file under dir, by its slash-separated path
+// relative to dir, to its content.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
@@ -179,7 +194,8 @@ func snapshot(t *testing.T, dir string) map[string]string {
 			return err
 		}
 		data, err := os.ReadFile(p)
-		files[p] = string(data)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(data)
 		return err
 	})
 	if err != nil {
@@ -194,8 +210,8 @@ func TestGenerateOwnsOnlyItsFiles(t *testing.T) {
 	if code, _, stderr := generate(t, root); code != 0 {
 		t.Fatalf("first generate: exit %d\n%s", code, stderr)
 	}
-	mine := filepath.Join(out, "local", "app", "my-extra.yaml")
-	stale := filepath.Join(out, "local", "app", "deployment-forum-old.yaml")
+	mine := filepath.Join(out, "local", "forum", "app", "my-extra.yaml")
+	stale := filepath.Join(out, "local", "forum", "app", "deployment-forum-old.yaml")
 	write(t, mine, "# hand-written\nkind: ConfigMap\n")
 	write(t, stale, "# Code generated by discoursegen from clusters/local; DO NOT EDIT.\nkind: Deployment\n")
 
@@ -214,7 +230,7 @@ func TestGenerateOwnsOnlyItsFiles(t *testing.T) {
 	}
 
 	// A generated file in the way of a hand-written one is refused.
-	victim := filepath.Join(out, "local", "app", "service-forum-web.yaml")
+	victim := filepath.Join(out, "local", "forum", "app", "service-forum-web.yaml")
 	write(t, victim, "# mine now\n")
 	if code, _, _ := generate(t, root); code == 0 {
 		t.Error("generate overwrote a file without its marker")
@@ -278,7 +294,7 @@ func TestGenerateCheck(t *testing.T) {
 	if code, _, stderr := generate(t, root, "--check"); code != 0 {
 		t.Errorf("--check right after generate: exit %d\n%s", code, stderr)
 	}
-	edited := filepath.Join(root, "golden", "production", "app", "deployment-forum-web.yaml")
+	edited := filepath.Join(root, "golden", "production", "forum", "app", "deployment-forum-web.yaml")
 	data, _ := os.ReadFile(edited)
 	write(t, edited, string(data)+"# hand edit\n")
 	code, _, stderr := generate(t, root, "--check")
@@ -358,46 +374,31 @@ func TestLibraryMatchesGolden(t *testing.T) {
 	}
 	for _, env := range envs {
 		t.Run(env, func(t *testing.T) {
-			configs, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(clustersIn, env, "site"))
+			configs, err := build.Configs(filepath.Join(clustersIn, env))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if configs.Size() != 1 {
-				t.Fatalf("clusters/%s/site holds %d configs, want 1", env, configs.Size())
-			}
-			data, err := configs.Resources()[0].MarshalJSON()
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, errs := discourse.Render(data)
-			if len(errs) > 0 {
-				t.Fatal(discourse.Describe(env, errs))
-			}
-			compared := 0
-			for _, o := range objs {
-				got, err := manifest.YAML([]generator.Object{o})
+			var objs []build.Resource
+			for _, c := range configs {
+				data, err := c.Node.MarshalJSON()
 				if err != nil {
 					t.Fatal(err)
 				}
-				stage := o.GetAnnotations()[generator.AnnotationStage]
-				name := strings.ToLower(o.GetObjectKind().GroupVersionKind().Kind) + "-" + o.GetName() + ".yaml"
-				file, err := os.ReadFile(filepath.Join(goldenDir, env, stage, name))
+				rendered, errs := discourse.Render(data)
+				if len(errs) > 0 {
+					t.Fatal(discourse.Describe(env, errs))
+				}
+				out, err := manifest.YAML(rendered)
 				if err != nil {
-					t.Errorf("%s/%s: %v", stage, name, err)
-					continue
+					t.Fatal(err)
 				}
-				body := string(file)
-				for range 2 { // the two header lines generate adds
-					_, body, _ = strings.Cut(body, "\n")
-				}
-				if diff := cmp.Diff(body, string(got)); diff != "" {
-					t.Errorf("%s/%s: the library's encoding differs from golden (-golden +library):\n%s", stage, name, diff)
-				}
-				compared++
+				objs = append(objs, resourcesOf(t, out)...)
 			}
-			if compared == 0 {
-				t.Fatal("compared no objects")
+			files, err := golden.Layout("golden", env, objs)
+			if err != nil {
+				t.Fatal(err)
 			}
+			compareWithGolden(t, env, files)
 		})
 	}
 }
@@ -431,33 +432,48 @@ func TestGenerateRefusesStaleFunction(t *testing.T) {
 	}
 }
 
-// TestGenerateChecksFluxPath: an environment directory named prod-eu whose
-// config says gitops.path ./golden/production would have Flux apply
-// another environment's output; generate refuses it, naming the fix.
-func TestGenerateChecksFluxPath(t *testing.T) {
+// TestGenerateDerivesFluxPaths: nobody types a Flux path. An environment
+// directory named prod-eu, a copy of production, renders into
+// golden/prod-eu, and its Flux Kustomizations apply golden/prod-eu, never
+// production's directories.
+func TestGenerateDerivesFluxPaths(t *testing.T) {
 	root := sandbox(t)
-	prodEU := filepath.Join(root, "clusters", "prod-eu")
-	if err := os.CopyFS(prodEU, os.DirFS(filepath.Join(root, "clusters", "production"))); err != nil {
+	if err := os.CopyFS(filepath.Join(root, "clusters", "prod-eu"), os.DirFS(filepath.Join(root, "clusters", "production"))); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := generate(t, root)
-	if code == 0 {
-		t.Fatal("generate accepted a Flux path that is not where it writes")
+	if code, _, stderr := generate(t, root); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"clusters/prod-eu", "applies ./golden/production/data", "set spec.gitops.path: ./golden/prod-eu", "nothing was written"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	paths := fluxPaths(t, filepath.Join(root, "golden", "prod-eu", "flux"))
+	want := []string{"./golden/prod-eu/forum/app", "./golden/prod-eu/forum/data", "./golden/prod-eu/forum/migrate", "./golden/prod-eu/forum/post-migrate"}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("prod-eu's Flux paths (-want +got):\n%s", diff)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Join(root, p, "kustomization.yaml")); err != nil {
+			t.Errorf("Flux applies %s, which generate did not write: %v", p, err)
 		}
 	}
-	patch := filepath.Join(prodEU, "site", "discourse.yaml")
-	data, err := os.ReadFile(patch)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// fluxPaths lists the spec.path of every Flux Kustomization in dir, sorted.
+func fluxPaths(t *testing.T, dir string) []string {
+	t.Helper()
+	var paths []string
+	for name, content := range snapshot(t, dir) {
+		if name == "kustomization.yaml" {
+			continue
+		}
+		var k struct {
+			Spec struct{ Path string } `json:"spec"`
+		}
+		if err := yaml.Unmarshal([]byte(content), &k); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, k.Spec.Path)
 	}
-	write(t, patch, strings.Replace(string(data), "path: ./golden/production", "path: ./golden/prod-eu", 1))
-	if code, _, stderr := generate(t, root); code != 0 {
-		t.Fatalf("with the path fixed: exit %d\n%s", code, stderr)
-	}
+	slices.Sort(paths)
+	return paths
 }
 
 func write(t *testing.T, path, content string) {
@@ -527,7 +543,7 @@ func TestValidateCatchesBrokenGolden(t *testing.T) {
 	if code := run([]string{"validate", dir}, &stdout, &stderr); code != 0 {
 		t.Fatalf("pristine copy: exit %d\n%s", code, stderr.String())
 	}
-	file := filepath.Join(dir, "app", "deployment-forum-scheduler.yaml")
+	file := filepath.Join(dir, "forum", "app", "deployment-forum-scheduler.yaml")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)

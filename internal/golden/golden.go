@@ -2,7 +2,9 @@ package golden
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/genfiles"
+	kustomizev1 "discoursegen.dev/discoursegen/internal/thirdparty/fluxkustomize/v1"
+	"sigs.k8s.io/yaml"
 )
 
 // marker is on the first line of every file generate writes.
@@ -28,39 +32,174 @@ func StageOf(o build.Resource) generator.Stage {
 	return generator.StageApp
 }
 
-// Layout turns one environment's rendered objects into files.
-func Layout(env string, objs []build.Resource) ([]File, error) {
+// labelInstance names the site an object belongs to; the generator sets it
+// on every object to the site's metadata.name.
+const labelInstance = "app.kubernetes.io/instance"
+
+// fluxDir holds every site's Flux Kustomizations of an environment, so
+// that a cluster's Flux is pointed at one directory per environment once,
+// and a new site needs no change there.
+const fluxDir = "flux"
+
+// Layout turns one environment's rendered objects into files:
+//
+//	<env>/<site>/<stage>/<kind>-<name>.yaml   one object per file
+//	<env>/<site>/<stage>/kustomization.yaml   the stage: what one Flux Kustomization applies
+//	<env>/<site>/kustomization.yaml           the site's stages in apply order
+//	<env>/flux/                               every site's Flux Kustomizations
+//	<env>/kustomization.yaml                  the sites
+//
+// Every site has its own stage directories, so no Flux Kustomization
+// applies, prunes or waits for another site's objects. One layout serves a
+// single site and a fleet alike: adding a second site moves no file of
+// the first.
+//
+// root is the output directory relative to the repository root (golden),
+// which is what Flux resolves a spec.path against: Layout sets the
+// spec.path of each Flux Kustomization, rendered relative to the
+// environment (generator.FluxPath: ./<site>/<stage>), to the repository
+// path of the directory it writes that stage to. That is the one field of
+// kustomize's output Layout changes; a path that names no stage it writes
+// is an error.
+func Layout(root, env string, objs []build.Resource) ([]File, error) {
 	header := fmt.Sprintf("# %s from clusters/%s; DO NOT EDIT.\n# Regenerate with `make generate`.\n", marker, env)
-	byStage := map[generator.Stage][]string{}
+	sites, err := sitesOf(env, objs)
+	if err != nil {
+		return nil, err
+	}
+	// entries maps each directory that holds objects, relative to <env>,
+	// to its files; placed is where each object goes, "" when it clashed.
+	entries := map[string][]string{}
 	seen := map[string]build.Resource{}
 	var files []File
-	for _, o := range objs {
-		stage := StageOf(o)
+	var errs []error
+	var fluxObjects []build.Resource
+	placed := make([]string, len(objs))
+	for i, o := range objs {
+		dir := fluxDir
+		if stage := StageOf(o); stage != generator.StageFlux {
+			dir = path.Join(siteOf(o, sites), string(stage))
+		}
 		name := fmt.Sprintf("%s-%s.yaml", strings.ToLower(o.Kind), o.Name)
-		p := path.Join(env, string(stage), name)
+		p := path.Join(dir, name)
 		if prev, dup := seen[p]; dup {
-			return nil, fmt.Errorf("%s: %s %s/%s and %s/%s would share the file %s; rename one", env, o.Kind, prev.Namespace, prev.Name, o.Namespace, o.Name, p)
+			errs = append(errs, fmt.Errorf("clusters/%s: %s %s/%s and %s/%s would share the file %s; rename one", env, o.Kind, prev.Namespace, prev.Name, o.Namespace, o.Name, path.Join(env, p)))
+			continue
 		}
 		seen[p] = o
-		byStage[stage] = append(byStage[stage], name)
-		files = append(files, File{Path: p, Data: append([]byte(header), o.YAML...)})
+		entries[dir] = append(entries[dir], name)
+		placed[i] = p
 	}
-	for stage, names := range byStage {
-		slices.Sort(names)
-		files = append(files, File{Path: path.Join(env, string(stage), "kustomization.yaml"), Data: kustomization(header, names)})
-	}
-	// The env's kustomization lists the rollout stages in apply order. The
-	// flux stage holds the Flux Kustomizations themselves and is not part
-	// of it: the cluster's Flux applies it once.
-	var stages []string
-	for _, stage := range generator.ApplyOrder {
-		if _, ok := byStage[stage]; ok {
-			stages = append(stages, string(stage))
+	for i, o := range objs {
+		if placed[i] == "" {
+			continue
 		}
+		if isFluxKustomization(o) {
+			if err := pointAtStage(&o, root, env, entries); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			fluxObjects = append(fluxObjects, o)
+		}
+		files = append(files, File{Path: path.Join(env, placed[i]), Data: append([]byte(header), o.YAML...)})
 	}
-	files = append(files, File{Path: path.Join(env, "kustomization.yaml"), Data: kustomization(header, stages)})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for dir, names := range entries {
+		slices.Sort(names)
+		files = append(files, File{Path: path.Join(env, dir, "kustomization.yaml"), Data: kustomization(header, names)})
+	}
+	// Each site's kustomization lists its rollout stages in apply order,
+	// and the environment's lists the sites: kubectl apply -k golden/<env>
+	// applies everything (the local environment has no Flux). The flux
+	// directory is not part of it: the cluster's Flux applies it once.
+	var siteNames []string
+	for _, site := range slices.Sorted(maps.Keys(sites)) {
+		var stages []string
+		for _, stage := range generator.ApplyOrder {
+			if _, ok := entries[path.Join(site, string(stage))]; ok {
+				stages = append(stages, string(stage))
+			}
+		}
+		if len(stages) == 0 {
+			continue
+		}
+		siteNames = append(siteNames, site)
+		files = append(files, File{Path: path.Join(env, site, "kustomization.yaml"), Data: kustomization(header, stages)})
+	}
+	files = append(files, File{Path: path.Join(env, "kustomization.yaml"), Data: kustomization(header, siteNames)})
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// sitesOf lists the sites of an environment: the instance labels of its
+// objects. A site named like the flux directory would share it.
+func sitesOf(env string, objs []build.Resource) (map[string]bool, error) {
+	sites := map[string]bool{}
+	for _, o := range objs {
+		if site := o.Labels[labelInstance]; site != "" {
+			sites[site] = true
+		}
+	}
+	if sites[fluxDir] {
+		return nil, fmt.Errorf("clusters/%s: a site named %q would share golden/%s/%s with the Flux Kustomizations; rename it", env, fluxDir, env, fluxDir)
+	}
+	if len(sites) > 1 {
+		var unlabelled []string
+		for _, o := range objs {
+			if o.Labels[labelInstance] == "" && StageOf(o) != generator.StageFlux {
+				unlabelled = append(unlabelled, o.Kind+" "+o.Name)
+			}
+		}
+		if len(unlabelled) > 0 {
+			return nil, fmt.Errorf("clusters/%s has %d sites, and %s carry no %s label to say which site they belong to; label them in the patch that adds them", env, len(sites), strings.Join(unlabelled, ", "), labelInstance)
+		}
+	}
+	return sites, nil
+}
+
+// siteOf is the site an object belongs to: its instance label, or the only
+// site of the environment for an object a user's patch added unlabelled.
+func siteOf(o build.Resource, sites map[string]bool) string {
+	if site := o.Labels[labelInstance]; site != "" {
+		return site
+	}
+	for site := range sites {
+		return site
+	}
+	return "site"
+}
+
+// isFluxKustomization reports whether o is a Flux Kustomization (not a
+// kustomize one, which never appears among rendered objects).
+func isFluxKustomization(o build.Resource) bool {
+	group, _, _ := strings.Cut(o.APIVersion, "/")
+	fluxGroup, _, _ := strings.Cut(kustomizev1.GroupVersion, "/")
+	return group == fluxGroup && o.Kind == "Kustomization"
+}
+
+// pointAtStage makes a Flux Kustomization's spec.path, relative to the
+// environment as rendered, the repository path of that stage. It must name
+// a stage of its own site: a Kustomization that applied another site's
+// directory would prune and gate objects that are not its own.
+func pointAtStage(o *build.Resource, root, env string, entries map[string][]string) error {
+	var k struct {
+		Spec struct{ Path string } `json:"spec"`
+	}
+	if err := yaml.Unmarshal(o.YAML, &k); err != nil {
+		return fmt.Errorf("clusters/%s: Flux Kustomization %s: %w", env, o.Name, err)
+	}
+	rel := strings.TrimPrefix(path.Clean(k.Spec.Path), "./")
+	site, stage, _ := strings.Cut(rel, "/")
+	_, written := entries[rel]
+	switch {
+	case !written || stage == "" || strings.Contains(stage, "/") || site == fluxDir:
+		return fmt.Errorf("clusters/%s: Flux Kustomization %s applies %q, which is not a stage generate writes for this environment; the generator renders %s", env, o.Name, k.Spec.Path, generator.FluxPath("<site>", "<stage>"))
+	case site != o.Labels[labelInstance]:
+		return fmt.Errorf("clusters/%s: Flux Kustomization %s of site %q applies %q, a stage of site %q; a Kustomization applies only its own site's stages", env, o.Name, o.Labels[labelInstance], k.Spec.Path, site)
+	}
+	return o.SetString("./"+path.Join(root, env, rel), "spec", "path")
 }
 
 func kustomization(header string, resources []string) []byte {
@@ -80,15 +219,19 @@ func Readme() File {
 
 The rendered manifests of every environment in ` + "`clusters/`" + `, exactly as
 ` + "`kustomize build --enable-alpha-plugins --enable-exec clusters/<env>`" + ` prints
-them, one object per file. Flux applies only these files, stage by stage:
+them, one object per file; the one field generate sets is the ` + "`spec.path`" + ` of
+each Flux Kustomization, to the directory below that it applies. Flux applies
+only these files, site by site and stage by stage:
 
-1. ` + "`<env>/data`" + `: namespace, database, Valkey, NetworkPolicies, config;
-2. ` + "`<env>/migrate`" + `: the migration Job (Flux waits until it completes);
-3. ` + "`<env>/app`" + `: web, Sidekiq, scheduler, Ingress, budgets, autoscalers.
+1. ` + "`<env>/<site>/data`" + `: namespace, database, Valkey, NetworkPolicies, config;
+2. ` + "`<env>/<site>/migrate`" + `: the pre-deploy migration Job (Flux waits until it completes);
+3. ` + "`<env>/<site>/app`" + `: web, Sidekiq, scheduler, Ingress, budgets, autoscalers
+   (Flux waits until every pod runs the release);
+4. ` + "`<env>/<site>/post-migrate`" + `: the post-deploy migration Job, with two-phase migrations.
 
-` + "`<env>/flux`" + ` holds the Flux Kustomizations that chain the stages.
-Never edit these files: change ` + "`clusters/`" + ` and run ` + "`make generate`" + `.
-` + "`make verify`" + ` fails when they are stale.
+` + "`<env>/flux`" + ` holds every site's Flux Kustomizations, which chain the stages;
+point the cluster's Flux at it once. Never edit these files: change
+` + "`clusters/`" + ` and run ` + "`make generate`" + `. ` + "`make verify`" + ` fails when they are stale.
 `)}
 }
 

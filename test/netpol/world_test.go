@@ -299,6 +299,11 @@ func (w *world) checkAddresses(t *testing.T) {
 // componentName is the short name of a workload's pods: its component label
 // (web, sidekiq, scheduler, migrate, valkey), else the object's name.
 func componentName(wl workload) string {
+	// The pre- and post-deploy migration Jobs are one component; the stage
+	// each is applied in tells them apart.
+	if wl.Kind == "Job" && wl.Metadata.Annotations["discoursegen.dev/stage"] == "post-migrate" {
+		return "post-migrate"
+	}
 	if c := wl.Spec.Template.Labels["app.kubernetes.io/component"]; c != "" {
 		return c
 	}
