@@ -3,7 +3,9 @@ module discoursegen.dev/discoursegen
 go 1.26.0
 
 require (
+	github.com/distribution/reference v0.6.0
 	github.com/google/go-cmp v0.7.0
+	github.com/opencontainers/go-digest v1.0.0
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	k8s.io/api v0.34.4
 	k8s.io/apimachinery v0.34.4

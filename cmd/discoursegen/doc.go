@@ -1,15 +1,22 @@
-// Command discoursegen renders and checks the manifests of Discourse sites.
+// Command discoursegen renders, checks and releases the manifests of
+// Discourse sites.
 //
-//	discoursegen generate [--check]   render clusters/<env> into golden/<env>
-//	discoursegen render FILE          render one config to stdout
-//	discoursegen validate [PATH...]   validate manifests against the schemas
-//	discoursegen schema               print the config's JSON schema
-//	discoursegen fn [CONFIG]          the exec KRM function kustomize runs
+//	discoursegen generate [--check]      render clusters/<env> into golden/<env>/<site>/<stage>
+//	discoursegen diff [--base REF]       what the working tree changes in golden/ at REF, risks flagged
+//	discoursegen pin ENV IMAGE           set the release ENV runs (clusters/ENV/site/release.yaml)
+//	discoursegen promote FROM TO         copy FROM's release to TO
+//	discoursegen render FILE             render one config to stdout
+//	discoursegen validate [PATH...]      validate manifests against the schemas
+//	discoursegen schema                  print the config's JSON schema
+//	discoursegen fn [CONFIG]             the exec KRM function kustomize runs
 //
-// generate is what `make generate` and the pre-commit hook run. It drives
+// generate is what `make generate` and the pre-commit hooks run. It drives
 // kustomize's Go API with the same exec KRM function as the kustomize CLI
 // (this binary's fn command, which it checks is the running build),
-// validates every object against the strict schemas, checks that each Flux
-// Kustomization points at the directory its stage is written to, and
-// writes golden/ only when every environment succeeded.
+// validates every object against the strict schemas, lays the objects out
+// with internal/golden (which sets each Flux Kustomization's path to the
+// directory its stage is written to), and writes golden/ only when every
+// environment succeeded. diff reads REF's golden/ from git's object
+// database and renders the working tree the same way; pin and promote are
+// internal/release.
 package main

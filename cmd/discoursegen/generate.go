@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"discoursegen.dev/discoursegen/internal/build"
@@ -111,26 +110,16 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 	return files, objects, errors.Join(errs...)
 }
 
-// environments are the subdirectories of clusters with a kustomization,
-// except base, which only holds the shared config.
+// environments are the environments generate renders (build.Environments);
+// a clusters directory without any is a mistake, not an empty render.
 func environments(clusters string) ([]string, error) {
-	entries, err := os.ReadDir(clusters)
+	envs, err := build.Environments(clusters)
 	if err != nil {
 		return nil, err
-	}
-	var envs []string
-	for _, e := range entries {
-		if !e.IsDir() || e.Name() == "base" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(clusters, e.Name(), "kustomization.yaml")); err == nil {
-			envs = append(envs, e.Name())
-		}
 	}
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("%s has no environment (a directory with a kustomization.yaml)", clusters)
 	}
-	sort.Strings(envs)
 	return envs, nil
 }
 

@@ -583,3 +583,95 @@ func BenchmarkRenderEnvironment(b *testing.B) {
 		}
 	}
 }
+
+// TestFleet: a second site added to clusters/production renders into its
+// own stage directories and Flux Kustomizations. Every Flux Kustomization
+// applies a directory whose objects all belong to its own site, so no
+// site's stage prunes, applies or waits for another's; the other
+// environments do not change.
+func TestFleet(t *testing.T) {
+	root := sandbox(t)
+	if code, _, stderr := generate(t, root); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	before := snapshot(t, filepath.Join(root, "golden"))
+
+	site := filepath.Join(root, "clusters", "production", "site")
+	base, err := os.ReadFile(filepath.Join(root, "clusters", "base", "discourse.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	community := strings.NewReplacer(
+		"name: forum", "name: community",
+		"hostname: forum.localtest.me", "hostname: community.acme-forums.test",
+		"profile: local", "profile: production",
+	).Replace(string(base)) + `  s3:
+    bucket: acme-community-uploads
+    region: eu-central-1
+`
+	write(t, filepath.Join(site, "community.yaml"), community)
+	kustomization, err := os.ReadFile(filepath.Join(site, "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(site, "kustomization.yaml"), strings.Replace(string(kustomization), "- ../../base\n", "- ../../base\n- community.yaml\n", 1))
+	if code, _, stderr := generate(t, root); code != 0 {
+		t.Fatalf("generate with two sites: exit %d\n%s", code, stderr)
+	}
+	after := snapshot(t, filepath.Join(root, "golden"))
+	for p, content := range before {
+		if !strings.HasPrefix(p, "production/") && after[p] != content {
+			t.Errorf("%s changed when a site was added to production", p)
+		}
+		if strings.HasPrefix(p, "production/forum/") && after[p] != content {
+			t.Errorf("%s, a file of the first site, changed when a second site was added", p)
+		}
+	}
+
+	paths := fluxPaths(t, filepath.Join(root, "golden", "production", "flux"))
+	var sites []string
+	for _, p := range paths {
+		site := strings.Split(p, "/")[3] // ./golden/production/<site>/<stage>
+		if !slices.Contains(sites, site) {
+			sites = append(sites, site)
+		}
+	}
+	if want := []string{"community", "forum"}; !slices.Equal(sites, want) {
+		t.Fatalf("the Flux Kustomizations apply the sites %v, want %v (paths %v)", sites, want, paths)
+	}
+	for name, content := range snapshot(t, filepath.Join(root, "golden", "production", "flux")) {
+		if name == "kustomization.yaml" {
+			continue
+		}
+		var meta struct {
+			Metadata struct {
+				Name   string
+				Labels map[string]string
+			}
+			Spec struct{ Path string }
+		}
+		if err := yaml.Unmarshal([]byte(content), &meta); err != nil {
+			t.Fatal(err)
+		}
+		owner := meta.Metadata.Labels["app.kubernetes.io/instance"]
+		applied := 0
+		for file, obj := range snapshot(t, filepath.Join(root, meta.Spec.Path)) {
+			if file == "kustomization.yaml" {
+				continue
+			}
+			applied++
+			var o struct {
+				Metadata struct{ Labels map[string]string }
+			}
+			if err := yaml.Unmarshal([]byte(obj), &o); err != nil {
+				t.Fatal(err)
+			}
+			if got := o.Metadata.Labels["app.kubernetes.io/instance"]; got != owner {
+				t.Errorf("Flux Kustomization %s of site %s applies %s/%s, an object of site %q", meta.Metadata.Name, owner, meta.Spec.Path, file, got)
+			}
+		}
+		if applied == 0 {
+			t.Errorf("Flux Kustomization %s applies %s, which holds no object", meta.Metadata.Name, meta.Spec.Path)
+		}
+	}
+}

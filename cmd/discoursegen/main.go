@@ -10,6 +10,10 @@ const usage = `usage: discoursegen COMMAND [ARGS]
 
 Commands:
   generate [--check]   render every environment in clusters/ into golden/
+  diff [--base REF]    compare golden/ as committed at REF (default HEAD) with a render of
+                       the working tree, flagging risky changes; exit 1 if anything changed
+  pin ENV IMAGE        set the release ENV runs (clusters/ENV/site/release.yaml)
+  promote FROM TO      copy the release FROM runs to TO
   render FILE          render one Discourse config to stdout
   validate [PATH...]   validate manifests against the strict schemas
   schema               print the JSON schema of the Discourse config
@@ -35,6 +39,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "generate":
 		return runGenerate(args[1:], stdout, stderr)
+	case "pin":
+		return runPin(args[1:], stdout, stderr)
+	case "promote":
+		return runPromote(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	case "render":
 		return runRender(args[1:], stdout, stderr)
 	case "validate":

@@ -73,7 +73,6 @@ func Layout(root, env string, objs []build.Resource) ([]File, error) {
 	seen := map[string]build.Resource{}
 	var files []File
 	var errs []error
-	var fluxObjects []build.Resource
 	placed := make([]string, len(objs))
 	for i, o := range objs {
 		dir := fluxDir
@@ -99,7 +98,6 @@ func Layout(root, env string, objs []build.Resource) ([]File, error) {
 				errs = append(errs, err)
 				continue
 			}
-			fluxObjects = append(fluxObjects, o)
 		}
 		files = append(files, File{Path: path.Join(env, placed[i]), Data: append([]byte(header), o.YAML...)})
 	}
