@@ -8,6 +8,7 @@ SHELL := bash
 KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.7.0
 CONTROLLER_GEN_VERSION := v0.19.0
+ACTIONLINT_VERSION  := v1.7.12
 # How long each fuzz target runs in make test; make fuzz runs them longer.
 FUZZTIME ?= 10s
 
@@ -15,6 +16,7 @@ BIN         := $(CURDIR)/bin
 KUSTOMIZE   := $(BIN)/kustomize
 STATICCHECK := $(BIN)/staticcheck
 CONTROLLER_GEN := $(BIN)/controller-gen
+ACTIONLINT  := $(BIN)/actionlint
 GO          ?= go
 export GOFLAGS ?= -buildvcs=false
 export GOTOOLCHAIN := local
@@ -34,6 +36,9 @@ $(STATICCHECK):
 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) $(GO) install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+
+$(ACTIONLINT):
+	GOBIN=$(BIN) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
 .PHONY: build
 build: ## Build discoursegen (the CLI and, as `discoursegen fn`, the KRM function) into ./bin.
@@ -72,12 +77,13 @@ fmt: ## Fail on unformatted Go files.
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # The separate Go modules of test/: each pins what its engine needs.
-TEST_MODULES := test/e2e test/netpol test/behaviour
+TEST_MODULES := test/e2e test/netpol test/behaviour test/flux
 
 .PHONY: lint
-lint: $(STATICCHECK) ## go vet and the pinned staticcheck, on every module.
+lint: $(STATICCHECK) $(ACTIONLINT) ## go vet and the pinned staticcheck, on every module; actionlint on .github/workflows.
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	$(ACTIONLINT)
 	@for m in $(TEST_MODULES); do echo "lint $$m"; (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./...) || exit 1; done
 
 .PHONY: unit
@@ -92,9 +98,17 @@ e2e: ## A real etcd + kube-apiserver accepts every object of golden/.
 netpol: ## cyclonus's policy engine judges golden/'s NetworkPolicies against a truth table.
 	test/netpol/run.sh
 
+.PHONY: flux
+flux: ## Flux's own kustomize build (fluxcd/pkg/kustomize) yields every committed stage; .sourceignore keeps clusters/ out.
+	test/flux/run.sh
+
 .PHONY: behaviour
 behaviour: ## Real PostgreSQL and Redis run the scripts and SQL of golden/ (installs them with apt-get).
 	test/behaviour/run.sh
+
+.PHONY: precommit
+precommit: ## The real pre-commit runs our hooks: a config change regenerates golden/, a stale golden/ fails the check.
+	test/precommit/run.sh
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (10s in make test): decoding plus rendering never panics.
@@ -102,7 +116,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (10s in make test): decoding plus ren
 	$(GO) test -run '^$$' -fuzz '^FuzzRenderWithoutSchema$$' -fuzztime $(FUZZTIME) ./generator/
 
 .PHONY: test
-test: fmt lint unit fuzz netpol behaviour e2e ## The whole suite: fmt, vet, staticcheck, unit, fuzz, policies, behaviour, e2e.
+test: fmt lint unit fuzz netpol flux behaviour precommit e2e ## The whole suite: fmt, vet, staticcheck, actionlint, unit, fuzz, policies, Flux build, behaviour, pre-commit hooks, e2e.
 
 .PHONY: golden-update
 golden-update: build ## Refresh the generator's testdata goldens (-update), then review the diff.
