@@ -1,7 +1,7 @@
 // Package generator turns one site config (api/v1alpha1.Discourse) into
 // every Kubernetes object the site needs: Namespace, ServiceAccount,
 // ConfigMap, the web, Sidekiq worker and scheduler Deployments, the
-// migration Job, Services, Ingress, PDBs, autoscalers, NetworkPolicies, the
+// pre- and post-deploy migration Jobs, Services, Ingress, PDBs, autoscalers, NetworkPolicies, the
 // CloudNativePG database, Valkey, monitoring and the staged Flux
 // Kustomizations.
 //

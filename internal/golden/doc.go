@@ -1,11 +1,13 @@
 // Package golden lays rendered objects out as the committed output that
 // Flux applies, and plans writing it.
 //
-// Layout, per environment: golden/<env>/<stage>/<kind>-<name>.yaml, one
-// object per file so a pull request shows each change in its own file, a
-// kustomization.yaml in every stage directory (Flux's path for that stage)
-// and one at the top listing the stages that are applied in order. Readme
-// is the README.md beside them.
+// Layout, per environment: golden/<env>/<site>/<stage>/<kind>-<name>.yaml,
+// one object per file so a pull request shows each change in its own file,
+// a kustomization.yaml in every stage directory (what one Flux
+// Kustomization applies), one per site listing its stages in apply order,
+// one per environment listing the sites, and golden/<env>/flux/ with every
+// site's Flux Kustomizations, whose spec.path Layout sets to the stage
+// directory each applies. Readme is the README.md beside them.
 //
 // Every file Layout and Readme produce starts with a "Code generated ...
 // DO NOT EDIT" line; that line is what MakePlan recognises as generate's.

@@ -19,7 +19,7 @@
 //     (fluxcd/pkg/sourceignore, with the defaults source-controller adds).
 //     With DISCOURSEGEN_GOLDEN set, that directory stands in for golden/.
 //   - golden_test.go discovers each environment's directories at any depth
-//     (golden/<env>/<stage>/ or golden/<env>/<site>/<stage>/): a stage lists
+//     (golden/<env>/<site>/<stage>/): a stage lists
 //     only object files, golden/<env>/flux holds the Flux Kustomizations.
 //   - build_test.go builds each stage and each flux directory from that
 //     artifact with fluxcd/pkg/kustomize, as kustomize-controller does, and
