@@ -41,18 +41,19 @@ func (d *site) fluxKustomizations() []*kustomizev1.Kustomization {
 	return out
 }
 
-// hasStage says whether the site renders anything into a stage.
+// hasStage says whether the site renders anything into a stage: the
+// migration stages hold the Jobs of its migration phases.
 func (d *site) hasStage(stage Stage) bool {
-	m := &d.Spec.Migrations
-	switch stage {
-	case StageMigrate:
-		return m.Mode == v1alpha1.MigrationsJob
-	case StagePostMigrate:
-		return m.Mode == v1alpha1.MigrationsJob && *m.TwoPhase
+	if stage != StageMigrate && stage != StagePostMigrate {
+		return true
 	}
-	return true
+	for _, phase := range d.migrationPhases() {
+		if phase.stage() == stage {
+			return true
+		}
+	}
+	return false
 }
-
 // fluxKustomization applies one stage of the site and waits for it.
 func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 	g := &d.Spec.GitOps

@@ -27,6 +27,11 @@ const (
 // dependsOn in it, so the two cannot disagree.
 var ApplyOrder = []Stage{StageData, StageMigrate, StageApp, StagePostMigrate}
 
+// LabelInstance names the site an object belongs to: every object the
+// generator renders carries it with the site's metadata.name, and the
+// writer gives each site its own directories by it.
+const LabelInstance = "app.kubernetes.io/instance"
+
 // AnnotationStage tells the writer which stage an object belongs to. It
 // stays on the object so that kustomize's output and the committed golden
 // files are the same bytes; objects without it (added by a user's own
@@ -57,7 +62,6 @@ const (
 // label changes every release, and a Deployment's selector is immutable.
 const (
 	labelName      = "app.kubernetes.io/name"
-	labelInstance  = "app.kubernetes.io/instance"
 	labelComponent = "app.kubernetes.io/component"
 	labelPartOf    = "app.kubernetes.io/part-of"
 	labelManagedBy = "app.kubernetes.io/managed-by"
@@ -97,7 +101,7 @@ func keepOnPrune(meta *metav1.ObjectMeta) {
 func (d *site) selectorLabels(c component) map[string]string {
 	l := map[string]string{
 		labelName:     "discourse",
-		labelInstance: d.name(),
+		LabelInstance: d.name(),
 	}
 	if c != componentNone {
 		l[labelComponent] = string(c)

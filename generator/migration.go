@@ -41,12 +41,25 @@ func (p migrationPhase) stage() Stage {
 // migrate, app (waited for until every pod runs the new release),
 // post-migrate.
 func (d *site) migrationJobs() []*batchv1.Job {
-	if *d.Spec.Migrations.TwoPhase {
-		return []*batchv1.Job{d.migrationJob(migratePreDeploy), d.migrationJob(migratePostDeploy)}
+	var jobs []*batchv1.Job
+	for _, phase := range d.migrationPhases() {
+		jobs = append(jobs, d.migrationJob(phase))
 	}
-	return []*batchv1.Job{d.migrationJob(migrateAll)}
+	return jobs
 }
 
+// migrationPhases are the phases the site runs as Jobs: none when it
+// migrates on boot, one, or the two of twoPhase.
+func (d *site) migrationPhases() []migrationPhase {
+	m := &d.Spec.Migrations
+	switch {
+	case m.Mode != v1alpha1.MigrationsJob:
+		return nil
+	case *m.TwoPhase:
+		return []migrationPhase{migratePreDeploy, migratePostDeploy}
+	}
+	return []migrationPhase{migrateAll}
+}
 // migrationJob runs the release's rake tasks of one phase (releaseTasks).
 //
 // Why it looks the way it does:

@@ -64,9 +64,7 @@ func (d *site) objects() []Object {
 	if *s.NetworkPolicy.Enabled {
 		objs = appendAll(objs, d.networkPolicies())
 	}
-	if s.Migrations.Mode == v1alpha1.MigrationsJob {
-		objs = appendAll(objs, d.migrationJobs())
-	}
+	objs = appendAll(objs, d.migrationJobs())
 	objs = append(objs, d.webDeployment(), d.webService())
 	if *s.Ingress.Enabled {
 		objs = append(objs, d.webIngress())

@@ -472,19 +472,21 @@ type Monitoring struct {
 }
 
 // GitOps configures the staged Flux Kustomizations.
+//
+// There is no path field: where a stage's objects are committed is the
+// writer's choice, not the site's. The function renders each
+// Kustomization's spec.path relative to the environment's output
+// (./<site>/<stage>), and `discoursegen generate` makes it the repository
+// path it writes that stage to, so the two cannot differ.
 type GitOps struct {
-	Enabled *bool `json:"enabled,omitempty"`
-	// There is no path field: where a stage's objects are committed is the
-	// writer's choice, not the site's. The function renders each
-	// Kustomization's spec.path relative to the environment's output
-	// (./<site>/<stage>), and `discoursegen generate` makes it the
-	// repository path it writes that stage to, so the two cannot differ.
+	Enabled   *bool     `json:"enabled,omitempty"`
 	SourceRef SourceRef `json:"sourceRef,omitempty"`
 	// Namespace of the Flux objects; defaults to flux-system.
 	Namespace string `json:"namespace,omitempty"`
 	// Interval is how often Flux reconciles each stage, such as 10m.
 	Interval *metav1.Duration `json:"interval,omitempty"`
-	// MigrationTimeout bounds how long Flux waits for the migration Job.
+	// MigrationTimeout bounds how long Flux waits for each migration Job
+	// (pre- and post-deploy).
 	MigrationTimeout *metav1.Duration `json:"migrationTimeout,omitempty"`
 }
 

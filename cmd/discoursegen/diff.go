@@ -7,10 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,11 +116,7 @@ func diff(ref, clusters, out string) (review.Report, string, error) {
 	if err != nil {
 		return review.Report{}, "", fmt.Errorf("rendering the working tree: %w", err)
 	}
-	headFiles := make([]review.File, len(rendered))
-	for i, f := range rendered {
-		headFiles[i] = review.File{Path: f.Path, Data: f.Data}
-	}
-	head, err := review.Parse("render:"+tree, headFiles)
+	head, err := review.Parse("render:"+tree, rendered)
 	if err != nil {
 		return review.Report{}, "", err
 	}
@@ -142,12 +138,16 @@ func productionEnvs(clusters string, sides ...[]review.Object) (map[string]bool,
 			production[o.Env] = false
 		}
 	}
+	current, err := build.Environments(clusters)
+	if err != nil {
+		return nil, err
+	}
 	for env := range production {
-		dir := filepath.Join(clusters, env)
-		if _, err := os.Stat(filepath.Join(dir, "kustomization.yaml")); err != nil {
+		if !slices.Contains(current, env) {
 			production[env] = env == string(v1alpha1.ProfileProduction)
 			continue
 		}
+		dir := filepath.Join(clusters, env)
 		configs, err := build.Configs(dir)
 		if err != nil {
 			return nil, fmt.Errorf("reading the configs of %s: %w", dir, err)

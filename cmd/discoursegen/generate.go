@@ -75,9 +75,7 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	// Flux resolves a spec.path against the repository root, the directory
-	// that holds clusters/.
-	root, err := filepath.Rel(filepath.Dir(filepath.Clean(clusters)), out)
+	root, err := outputRoot(clusters, out)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -99,7 +97,7 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		envFiles, err := golden.Layout(filepath.ToSlash(root), env, objs)
+		envFiles, err := golden.Layout(root, env, objs)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -108,6 +106,25 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 		objects += len(objs)
 	}
 	return files, objects, errors.Join(errs...)
+}
+
+// outputRoot is out relative to the repository root, the directory that
+// holds clusters/: Flux resolves a spec.path against that root, so the
+// output must be inside it.
+func outputRoot(clusters, out string) (string, error) {
+	repo, err := filepath.Abs(filepath.Dir(filepath.Clean(clusters)))
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return "", err
+	}
+	root, err := filepath.Rel(repo, abs)
+	if err != nil || !filepath.IsLocal(root) {
+		return "", fmt.Errorf("--out %s: must be a directory inside the repository that holds %s (%s): Flux resolves each stage's spec.path against it", out, clusters, repo)
+	}
+	return filepath.ToSlash(root), nil
 }
 
 // environments are the environments generate renders (build.Environments);

@@ -675,3 +675,24 @@ func TestFleet(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateRefusesOutputOutsideTheRepository: Flux resolves spec.path
+// against the repository that holds clusters/, so an output outside it
+// (../x, or an absolute path elsewhere) would give Flux paths that leave
+// the repository. generate refuses, naming the flag.
+func TestGenerateRefusesOutputOutsideTheRepository(t *testing.T) {
+	root := sandbox(t)
+	for _, out := range []string{filepath.Join(root, "..", "elsewhere"), t.TempDir()} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"generate", "--clusters", filepath.Join(root, "clusters"), "--out", out}, &stdout, &stderr)
+		if code == 0 {
+			t.Errorf("--out %s: generate succeeded", out)
+		}
+		if !strings.Contains(stderr.String(), "--out") || !strings.Contains(stderr.String(), "inside the repository") {
+			t.Errorf("--out %s: the error does not name the flag and the rule:\n%s", out, stderr.String())
+		}
+		if _, err := os.Stat(filepath.Join(out, "production")); err == nil {
+			t.Errorf("--out %s: files were written", out)
+		}
+	}
+}

@@ -176,7 +176,7 @@ func (p *Plan) Changes() []string {
 // worst extra files, never a gap in what was there before.
 func (p *Plan) Apply(root string) error {
 	for _, f := range p.Write {
-		if err := writeAtomic(filepath.Join(root, filepath.FromSlash(f.Path)), f.Data); err != nil {
+		if err := WriteAtomic(filepath.Join(root, filepath.FromSlash(f.Path)), f.Data, 0o644); err != nil {
 			return err
 		}
 	}
@@ -189,11 +189,12 @@ func (p *Plan) Apply(root string) error {
 	return nil
 }
 
-// writeAtomic writes data to a temporary file in dst's directory and
-// renames it over dst. The rename is atomic within one directory (one file
-// system), so a reader, or the next run after a crash, sees the old file
-// or the new one, never half of one.
-func writeAtomic(dst string, data []byte) error {
+// WriteAtomic replaces dst with data: a temporary file in the same
+// directory (so the rename stays on one filesystem), written, synced and
+// given perm, then renamed over dst. A reader, or a run killed halfway,
+// sees the old file or the new one, never a part. The directory is created
+// when missing.
+func WriteAtomic(dst string, data []byte, perm fs.FileMode) error {
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -203,10 +204,13 @@ func writeAtomic(dst string, data []byte) error {
 		return err
 	}
 	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
 	// CreateTemp makes the file 0600; generated files are read by tools
 	// and people alike.
 	if err == nil {
-		err = tmp.Chmod(0o644)
+		err = tmp.Chmod(perm)
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -20,7 +20,7 @@ func object(kind, namespace, name, site string, stage generator.Stage) build.Res
 		YAML: []byte("kind: " + kind + "\nmetadata:\n  name: " + name + "\n"),
 	}
 	if site != "" {
-		o.Labels = map[string]string{labelInstance: site}
+		o.Labels = map[string]string{generator.LabelInstance: site}
 	}
 	if stage != "" {
 		o.Annotations = map[string]string{generator.AnnotationStage: string(stage)}
@@ -143,7 +143,7 @@ func TestLayout(t *testing.T) {
 			object("Deployment", "community", "community-web", "community", generator.StageApp),
 			object("ConfigMap", "forum", "extra", "", generator.StageApp),
 		},
-		wantErr: []string{"2 sites", "ConfigMap extra", labelInstance},
+		wantErr: []string{"2 sites", "ConfigMap extra", generator.LabelInstance},
 	}, {
 		name: "a Flux Kustomization may not apply another site's stage",
 		objs: []build.Resource{

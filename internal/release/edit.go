@@ -1,6 +1,7 @@
 package release
 
 import (
+	"discoursegen.dev/discoursegen/internal/genfiles"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,10 +127,8 @@ func setScalar(mapping *kyaml.RNode, field, value, after string) {
 	mapping.YNode().Content = slices.Insert(content, at, key, val)
 }
 
-// writeAtomic replaces path with data: a temporary file in the same
-// directory (so the rename stays on one filesystem), synced, given the
-// old file's mode, then renamed over it. A reader sees the old file or
-// the new one, never a part. A symlink is followed, so the link stays.
+// writeAtomic replaces path with data through genfiles.WriteAtomic,
+// keeping the old file's mode. A symlink is followed, so the link stays.
 func writeAtomic(path string, data []byte) error {
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {
@@ -139,24 +138,5 @@ func writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), info.Mode().Perm()); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), target)
+	return genfiles.WriteAtomic(target, data, info.Mode().Perm())
 }

@@ -34,6 +34,9 @@ type Image struct {
 
 // String is the reference as a container runtime reads it.
 func (i Image) String() string {
+	if i == (Image{}) {
+		return "no image"
+	}
 	s := i.Repository + ":" + i.Tag
 	if i.Digest != "" {
 		s += "@" + i.Digest

@@ -116,8 +116,12 @@ func (f File) set(img Image, refuseTagOnly func() error) (Change, error) {
 	// Re-encoding the file as it is shows whether kyaml keeps everything
 	// the pin does not change; when it does not (a blank line inside a
 	// mapping, four-space indentation), the user is told to look.
-	if same, err := withImage(f.Path, data, change.Old); err != nil || string(same) != string(data) {
-		change.Relaid = true
+	// An incomplete old pin cannot be written back as it was; there is no
+	// layout to compare then.
+	if change.Old.Repository != "" && change.Old.Tag != "" {
+		if same, err := withImage(f.Path, data, change.Old); err != nil || string(same) != string(data) {
+			change.Relaid = true
+		}
 	}
 	if err := writeAtomic(f.Path, updated); err != nil {
 		return Change{}, err
@@ -146,7 +150,7 @@ func (f File) verify(img Image) error {
 		}
 		sites++
 		if got := imageOf(c.Node); got != img {
-			others = append(others, fmt.Sprintf("%s runs %s", c.Node.GetName(), describe(got)))
+			others = append(others, fmt.Sprintf("%s runs %s", c.Node.GetName(), got))
 		}
 	}
 	if sites == 0 {
@@ -176,12 +180,4 @@ func RunsProduction(configs []build.Config) bool {
 
 func isDiscourse(node *kyaml.RNode) bool {
 	return node.GetApiVersion() == v1alpha1.APIVersion && node.GetKind() == v1alpha1.Kind
-}
-
-// describe names an image in a message; a config may have none.
-func describe(img Image) string {
-	if img == (Image{}) {
-		return "no image"
-	}
-	return img.String()
 }

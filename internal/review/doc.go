@@ -10,9 +10,9 @@
 //   - Parse reads a tree of rendered files (golden/ as committed, or a
 //     fresh render laid out the same way) into Objects. The environment is
 //     the first path component; everything below it is layout and means
-//     nothing here, because the layout changes (stage directories today,
-//     site directories tomorrow) and a file that moves is not a change to
-//     what Flux applies. An object is identified by ID: environment,
+//     nothing here, because the layout can change (golden/<env>/<stage>
+//     became golden/<env>/<site>/<stage>) and a file that moves is not a
+//     change to what Flux applies. An object is identified by ID: environment,
 //     apiVersion group, kind, namespace and name. The version is left out
 //     so that a v1beta1 → v1 move shows as a change of apiVersion, not as a
 //     removal and an addition.

@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -45,7 +46,7 @@ func Text(r Report, s Sides) string {
 // envName marks an environment that runs production under another name;
 // which environments get the production image risk must be visible.
 func envName(e EnvReport) string {
-	if e.Production && e.Env != "production" {
+	if e.Production && e.Env != string(v1alpha1.ProfileProduction) {
 		return e.Env + " (production)"
 	}
 	return e.Env

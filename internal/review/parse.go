@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"discoursegen.dev/discoursegen/internal/genfiles"
 	"errors"
 	"fmt"
 	"io"
@@ -12,13 +13,11 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// File is one file of a rendered tree. Path is slash-separated and
-// relative to the tree's root (golden/), so its first component is the
-// environment; Data is the file as written, comments included.
-type File struct {
-	Path string
-	Data []byte
-}
+// File is one file of a rendered tree, the type generate writes: Path is
+// slash-separated and relative to the tree's root (golden/), so its first
+// component is the environment; Data is the file as written, comments
+// included.
+type File = genfiles.File
 
 // ID identifies an object across the two sides of a diff. It holds no path
 // (a file that moves between directories is the same object) and no API

@@ -102,10 +102,11 @@ func either(c ObjectChange) *Object {
 }
 
 // beyondLabels reports whether a change touches more than metadata.labels.
-// Every release changes the app.kubernetes.io/version label of every
-// object; flagging each CNPG Cluster and NetworkPolicy for that would
-// teach reviewers to ignore the flags. The label change is still listed,
-// only not flagged. Annotations count: CNPG acts on some
+// A label change (a user's metadata.labels for cost allocation, say)
+// reaches every object of a site at once; flagging each CNPG Cluster and
+// NetworkPolicy for it would teach reviewers to ignore the flags, and
+// labels change nothing the database or the policy engine does. The label
+// change is still listed, only not flagged. Annotations count: CNPG acts on some
 // (cnpg.io/hibernation stops the database).
 func beyondLabels(fields []FieldChange) bool {
 	for _, f := range fields {

@@ -39,9 +39,8 @@ type goldenEnv struct {
 const fluxDirName = "flux"
 
 // discoverGolden finds every environment of golden/ and, in each, every
-// directory with a kustomization.yaml, at whatever depth: the layout is
-// golden/<env>/<stage>/ or golden/<env>/<site>/<stage>/, and a test that
-// knew the depth would pass vacuously on the other. problems lists what
+// directory with a kustomization.yaml, at whatever depth (golden/<env>/<site>/<stage>/ today): a test that
+// knew the depth would pass vacuously once the layout changed. problems lists what
 // makes a directory neither a stage nor a list of subdirectories; each
 // names the directory.
 func discoverGolden(t *testing.T) (envs []goldenEnv, problems []string) {

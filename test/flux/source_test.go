@@ -22,7 +22,7 @@ const repoRoot = "../.."
 // fails). Empty when the repository's own golden/ is judged.
 func goldenOverride() string { return os.Getenv("DISCOURSEGEN_GOLDEN") }
 
-// onDisk maps a repository-relative slash path ("golden/production/app")
+// onDisk maps a repository-relative slash path ("golden/production/forum/app")
 // to where the file really is, honouring DISCOURSEGEN_GOLDEN.
 func onDisk(rel string) string {
 	if o := goldenOverride(); o != "" {
