@@ -54,6 +54,7 @@ func (d *site) hasStage(stage Stage) bool {
 	}
 	return false
 }
+
 // fluxKustomization applies one stage of the site and waits for it.
 func (d *site) fluxKustomization(stage Stage) *kustomizev1.Kustomization {
 	g := &d.Spec.GitOps

@@ -60,6 +60,7 @@ func (d *site) migrationPhases() []migrationPhase {
 	}
 	return []migrationPhase{migrateAll}
 }
+
 // migrationJob runs the release's rake tasks of one phase (releaseTasks).
 //
 // Why it looks the way it does:
