@@ -16,20 +16,54 @@ import (
 	"discoursegen.dev/discoursegen/schemas"
 )
 
-// runGenerate implements `discoursegen generate [--check]`.
+// runGenerate implements `discoursegen generate [--check] [--force]`.
+//
+// It holds a lock for the whole run (lockOutput), so concurrent runs
+// follow one another, each rendering what clusters/ holds when its turn
+// comes. It writes nothing while golden/ holds a file it did not write,
+// unless --force keeps such files. It writes by replacing golden/ as a
+// whole (golden.Swap), so a run killed at any moment leaves the old tree
+// or the new one.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	check := fs.Bool("check", false, "change nothing; list the files that would change and exit 1 if any would")
+	check := fs.Bool("check", false, "change nothing; list the files that would change, and the files generate did not write, and exit 1 if there are any")
+	force := fs.Bool("force", false, "keep the files in the output directory that generate did not write (with a warning) instead of refusing to write")
 	clusters := fs.String("clusters", "clusters", "directory with one kustomization per environment (base/ is skipped)")
-	out := fs.String("out", "golden", "output directory; generate touches nothing outside it")
+	out := fs.String("out", "golden", "output directory, replaced as a whole on every write; generate writes nothing outside it but a hidden staging directory beside it")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: discoursegen generate [--check] [--clusters DIR] [--out DIR]\n\nRenders every environment in-process (kustomize with exec functions) and writes one file per object.\n\n")
+		fmt.Fprint(stderr, "usage: discoursegen generate [--check] [--force] [--clusters DIR] [--out DIR]\n\nRenders every environment in-process (kustomize with exec functions) and writes one file per object.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return exitError
 	}
+	// Checked before the lock, which creates the output's parent: an
+	// output outside the repository is refused without touching anything.
+	root, err := outputRoot(*clusters, *out)
+	if err == nil {
+		// Every write replaces out whole, so out must hold only output:
+		// not the repository, not clusters/, nothing inside clusters/.
+		absOut, _ := filepath.Abs(*out)
+		absClusters, _ := filepath.Abs(*clusters)
+		for _, dirs := range [][2]string{{absOut, absClusters}, {absClusters, absOut}} {
+			if rel, relErr := filepath.Rel(dirs[0], dirs[1]); relErr == nil && filepath.IsLocal(rel) {
+				err = fmt.Errorf("--out %s and --clusters %s overlap: generate replaces the output directory as a whole, so it must be a directory of its own", *out, *clusters)
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "discoursegen generate:", err)
+		fmt.Fprintln(stderr, "nothing was written")
+		return exitInvalid
+	}
+	held, err := lockOutput(*out, root, *check, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "discoursegen generate:", err)
+		return exitError
+	}
+	defer held.Release()
+
 	files, objects, err := renderAll(*clusters, *out)
 	if err != nil {
 		fmt.Fprintln(stderr, "discoursegen generate:", err)
@@ -41,21 +75,44 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "discoursegen generate:", err)
 		return exitError
 	}
-	for _, f := range plan.Foreign {
-		fmt.Fprintf(stderr, "warning: %s was not written by discoursegen; it is kept, but no kustomization lists it\n", filepath.Join(*out, f))
+	// A file in golden/ that generate did not write is applied by nobody
+	// (no kustomization lists it) and would go unnoticed; most likely it
+	// was meant for clusters/. It is named, every one of them, and kept
+	// only when asked to.
+	foreignRefused := len(plan.Foreign) > 0 && !*force
+	if foreignRefused {
+		fmt.Fprintf(stderr, "discoursegen generate: these files in %s/ were not written by discoursegen:\n", root)
+		for _, f := range plan.Foreign {
+			fmt.Fprintf(stderr, "  %s/%s\n", root, f)
+		}
+		fmt.Fprintf(stderr, "no kustomization lists them, so Flux never applies them: move them out of %s/ (changes belong in %s/), or pass --force to keep them where they are\n", root, filepath.Clean(*clusters))
+	} else {
+		for _, f := range plan.Foreign {
+			fmt.Fprintf(stderr, "warning: %s/%s was not written by discoursegen; it is kept, but no kustomization lists it\n", root, f)
+		}
 	}
 	if *check {
-		if plan.Empty() {
+		if plan.Empty() && !foreignRefused {
 			fmt.Fprintf(stdout, "%s is up to date (%d objects)\n", *out, objects)
 			return exitValid
 		}
-		fmt.Fprintf(stderr, "%s is stale; run make generate. Files that would change:\n", *out)
-		for _, p := range plan.Changes() {
-			fmt.Fprintf(stderr, "  %s\n", filepath.Join(*out, p))
+		if !plan.Empty() {
+			fmt.Fprintf(stderr, "%s is stale; run make generate. Files that would change:\n", *out)
+			for _, p := range plan.Changes() {
+				fmt.Fprintf(stderr, "  %s\n", filepath.Join(*out, p))
+			}
 		}
 		return exitInvalid
 	}
-	if err := plan.Apply(*out); err != nil {
+	if foreignRefused {
+		fmt.Fprintln(stderr, "nothing was written")
+		return exitInvalid
+	}
+	kept, err := golden.Swap(*out, plan)
+	for _, k := range kept {
+		fmt.Fprintf(stderr, "warning: %s was left beside %s by a discoursegen generate that was killed (or by an edit during one); it was not written by discoursegen and is not in %s, so it is kept: move it where it belongs, or delete it\n", k, *out, *out)
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "discoursegen generate:", err)
 		return exitError
 	}

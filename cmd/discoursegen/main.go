@@ -9,7 +9,8 @@ import (
 const usage = `usage: discoursegen COMMAND [ARGS]
 
 Commands:
-  generate [--check]   render every environment in clusters/ into golden/
+  generate [--check] [--force]
+                       render every environment in clusters/ into golden/
   diff [--base REF]    compare golden/ as committed at REF (default HEAD) with a render of
                        the working tree, flagging risky changes; exit 1 if anything changed
   pin ENV IMAGE        set the release ENV runs (clusters/ENV/site/release.yaml)

@@ -16,9 +16,33 @@
 //     file the generator does not own is an error (*NotOwnedError); a file
 //     it does not own and no longer produces is kept and listed in
 //     Plan.Foreign.
-//   - Plan.Apply writes each changed file to a temporary file in the same
-//     directory and renames it into place, so a reader or a crash never
-//     sees half a file. Then it removes the owned files the generator no
-//     longer produces, so their consumers (Flux, a validator) stop seeing
-//     them, and the directories those removals emptied.
+//
+// A plan is carried out in one of two ways:
+//
+//   - Plan.Apply, for a generator that shares its directory (schemagen,
+//     whose Owner.Dirs name its part of schemas/), changes the tree file by
+//     file: each changed file goes to a temporary file in the same
+//     directory and is renamed into place, so a reader or a crash never
+//     sees half a file; then the owned files the generator no longer
+//     produces are removed, so their consumers (Flux, a validator) stop
+//     seeing them, with the directories those removals emptied. A run
+//     killed midway leaves some files new and some old.
+//   - Owner.Swap, for a generator that owns its whole directory (golden/),
+//     builds the new tree in a staging directory beside the root
+//     (".<root>.discoursegen-<number>"), files synced, unchanged and
+//     foreign files hard-linked (copied where links fail), and exchanges
+//     it with the root in one rename: renameat2(RENAME_EXCHANGE) on
+//     Linux, renamex_np(RENAME_SWAP) on darwin. A run killed at any moment
+//     leaves the old tree or the new one. Elsewhere, or on a filesystem
+//     without the exchange, it falls back to two renames, which leave a
+//     moment without a root (not atomic). The staging directory, which
+//     then holds the old tree, is removed, and so are those a killed run
+//     left, by the next Swap; but a file in one is deleted only if it
+//     carries the generator's mark or is the same file (os.SameFile) as
+//     the one at its path in the root, or this run's identical copy of
+//     it. Anything else is kept and reported: nothing a generator cannot
+//     prove its own is deleted.
+//
+// Serializing runs (no second Swap while one runs) is the caller's job:
+// cmd/discoursegen holds internal/lock around planning and writing.
 package genfiles

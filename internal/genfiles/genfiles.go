@@ -43,6 +43,10 @@ type Owner struct {
 type Plan struct {
 	// Write are the files that are new or differ from disk, by path.
 	Write []File
+	// Unchanged are the paths of the files that disk already holds byte
+	// for byte. Apply leaves them alone; Owner.Swap links them into the
+	// new tree instead of writing them again.
+	Unchanged []string
 	// Remove are the owned files under Owner.Dirs that are no longer
 	// produced, by path: removing them is how their consumers (Flux, the
 	// schema index) learn that they are gone.
@@ -94,11 +98,13 @@ func (o Owner) Plan(root string, files []File) (*Plan, error) {
 		case !o.Owns(f.Path, old):
 			return nil, &NotOwnedError{Path: dst, Owner: o.Name}
 		case bytes.Equal(old, f.Data):
+			plan.Unchanged = append(plan.Unchanged, f.Path)
 			continue
 		}
 		plan.Write = append(plan.Write, f)
 	}
 	slices.SortFunc(plan.Write, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	slices.Sort(plan.Unchanged)
 
 	dirs := o.Dirs
 	if len(dirs) == 0 {
@@ -173,7 +179,9 @@ func (p *Plan) Changes() []string {
 // Apply carries the plan out under root: writes first, each atomically,
 // then removals, each followed by removing the directories it emptied (up
 // to, not including, root). Writing first means a failed run leaves at
-// worst extra files, never a gap in what was there before.
+// worst extra files, never a gap in what was there before; but a run
+// killed midway leaves some files new and some old. A generator that owns
+// its whole root uses Owner.Swap, which does not.
 func (p *Plan) Apply(root string) error {
 	for _, f := range p.Write {
 		if err := WriteAtomic(filepath.Join(root, filepath.FromSlash(f.Path)), f.Data, 0o644); err != nil {

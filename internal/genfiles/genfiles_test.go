@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,6 +64,21 @@ func entries(t *testing.T, root string) []string {
 	return out
 }
 
+// names lists the names in dir, so a test sees a staging directory left
+// beside a root.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range des {
+		out = append(out, d.Name())
+	}
+	return out
+}
+
 func paths(files []File) []string {
 	var out []string
 	for _, f := range files {
@@ -71,6 +87,9 @@ func paths(files []File) []string {
 	return out
 }
 
+// TestPlanAndApply checks the plan for each tree, and that both ways of
+// carrying it out, Apply file by file and Swap as a whole, leave the same
+// tree.
 func TestPlanAndApply(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -78,9 +97,10 @@ func TestPlanAndApply(t *testing.T) {
 		dirs  []string
 		files []File
 		// The plan, by path.
-		write, remove, foreign []string
-		// after is the tree Apply leaves, as entries lists it; every file
-		// in it not in disk or files is an error, temporary ones included.
+		write, unchanged, remove, foreign []string
+		// after is the tree Apply and Swap leave, as entries lists it;
+		// every file in it not in disk or files is an error, temporary
+		// ones included.
 		after []string
 	}{{
 		name:  "missing root",
@@ -101,20 +121,23 @@ func TestPlanAndApply(t *testing.T) {
 			{"old.yaml", []byte(gen("changed"))},
 			{"new.yaml", []byte(gen("new"))},
 		},
-		write: []string{"new.yaml", "old.yaml"},
-		after: []string{"new.yaml", "old.yaml", "same.yaml"},
+		write:     []string{"new.yaml", "old.yaml"},
+		unchanged: []string{"same.yaml"},
+		after:     []string{"new.yaml", "old.yaml", "same.yaml"},
 	}, {
-		name:    "foreign file is kept and reported",
-		disk:    map[string]string{"app/mine.yaml": "kind: Mine\n", "app/x.yaml": gen("x")},
-		files:   []File{{"app/x.yaml", []byte(gen("x"))}},
-		foreign: []string{"app/mine.yaml"},
-		after:   []string{"app/", "app/mine.yaml", "app/x.yaml"},
+		name:      "foreign file is kept and reported",
+		disk:      map[string]string{"app/mine.yaml": "kind: Mine\n", "app/x.yaml": gen("x")},
+		files:     []File{{"app/x.yaml", []byte(gen("x"))}},
+		unchanged: []string{"app/x.yaml"},
+		foreign:   []string{"app/mine.yaml"},
+		after:     []string{"app/", "app/mine.yaml", "app/x.yaml"},
 	}, {
-		name:   "stale owned file is removed and the directories it emptied pruned",
-		disk:   map[string]string{"env/gone/a.yaml": gen("a"), "env/keep/b.yaml": gen("b"), "env/keep/c.yaml": gen("c")},
-		files:  []File{{"env/keep/b.yaml", []byte(gen("b"))}},
-		remove: []string{"env/gone/a.yaml", "env/keep/c.yaml"},
-		after:  []string{"env/", "env/keep/", "env/keep/b.yaml"},
+		name:      "stale owned file is removed and the directories it emptied pruned",
+		disk:      map[string]string{"env/gone/a.yaml": gen("a"), "env/keep/b.yaml": gen("b"), "env/keep/c.yaml": gen("c")},
+		files:     []File{{"env/keep/b.yaml", []byte(gen("b"))}},
+		unchanged: []string{"env/keep/b.yaml"},
+		remove:    []string{"env/gone/a.yaml", "env/keep/c.yaml"},
+		after:     []string{"env/", "env/keep/", "env/keep/b.yaml"},
 	}, {
 		name:   "pruning stops below root",
 		disk:   map[string]string{"env/app/a.yaml": gen("a")},
@@ -136,53 +159,71 @@ func TestPlanAndApply(t *testing.T) {
 		after:  []string{"README.md", "config/", "config/other.json", "doc.go"},
 	}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			root := filepath.Join(t.TempDir(), "out")
-			setUp(t, root, tt.disk)
-			owner := testOwner
-			owner.Dirs = tt.dirs
-			before := entries(t, root)
-			plan, err := owner.Plan(root, tt.files)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string][]string{"write": paths(plan.Write), "remove": plan.Remove, "foreign": plan.Foreign}
-			want := map[string][]string{"write": tt.write, "remove": tt.remove, "foreign": tt.foreign}
-			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("plan (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(before, entries(t, root)); diff != "" {
-				t.Errorf("Plan changed the tree (-before +after):\n%s", diff)
-			}
-
-			if err := plan.Apply(root); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.after, entries(t, root), cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("tree after Apply (-want +got):\n%s", diff)
-			}
-			for _, f := range tt.files {
-				data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
-				if err != nil || !bytes.Equal(data, f.Data) {
-					t.Errorf("%s after Apply: %q, %v; want %q", f.Path, data, err, f.Data)
+		for _, method := range []string{"Apply", "Swap"} {
+			t.Run(tt.name+"/"+method, func(t *testing.T) {
+				if method == "Swap" && tt.dirs != nil {
+					t.Skip("Swap replaces the whole root; TestSwapRefusesSharedRoot")
 				}
-			}
-			for p, content := range tt.disk {
-				if !testOwner.Owns(p, []byte(content)) {
-					if data, err := os.ReadFile(filepath.Join(root, p)); err != nil || string(data) != content {
-						t.Errorf("foreign %s changed: %q, %v", p, data, err)
+				dir := t.TempDir()
+				root := filepath.Join(dir, "out")
+				setUp(t, root, tt.disk)
+				owner := testOwner
+				owner.Dirs = tt.dirs
+				before := entries(t, root)
+				plan, err := owner.Plan(root, tt.files)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string][]string{"write": paths(plan.Write), "unchanged": plan.Unchanged, "remove": plan.Remove, "foreign": plan.Foreign}
+				want := map[string][]string{"write": tt.write, "unchanged": tt.unchanged, "remove": tt.remove, "foreign": tt.foreign}
+				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("plan (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(before, entries(t, root)); diff != "" {
+					t.Errorf("Plan changed the tree (-before +after):\n%s", diff)
+				}
+
+				if method == "Apply" {
+					err = plan.Apply(root)
+				} else {
+					var kept []string
+					kept, err = owner.Swap(root, plan)
+					if len(kept) > 0 {
+						t.Errorf("Swap kept %v beside the root", kept)
+					}
+					if names := names(t, dir); !slices.Equal(names, []string{"out"}) {
+						t.Errorf("beside the root after Swap: %v, want only out", names)
 					}
 				}
-			}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(tt.after, entries(t, root), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("tree after %s (-want +got):\n%s", method, diff)
+				}
+				for _, f := range tt.files {
+					data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+					if err != nil || !bytes.Equal(data, f.Data) {
+						t.Errorf("%s after %s: %q, %v; want %q", f.Path, method, data, err, f.Data)
+					}
+				}
+				for p, content := range tt.disk {
+					if !testOwner.Owns(p, []byte(content)) {
+						if data, err := os.ReadFile(filepath.Join(root, p)); err != nil || string(data) != content {
+							t.Errorf("foreign %s changed: %q, %v", p, data, err)
+						}
+					}
+				}
 
-			again, err := owner.Plan(root, tt.files)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !again.Empty() {
-				t.Errorf("a second plan after Apply still changes %v", again.Changes())
-			}
-		})
+				again, err := owner.Plan(root, tt.files)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !again.Empty() {
+					t.Errorf("a second plan after %s still changes %v", method, again.Changes())
+				}
+			})
+		}
 	}
 }
 

@@ -12,9 +12,12 @@
 // Every file Layout and Readme produce starts with a "Code generated ...
 // DO NOT EDIT" line; that line is what MakePlan recognises as generate's.
 // The rest of the writing rules are internal/genfiles': a file without the
-// line is the user's and is never changed or removed, only reported; a
-// generated file the new render no longer has is removed, so Flux prunes
-// the object; files are replaced by an atomic rename.
+// line is the user's and is never changed or removed, only reported in
+// Plan.Foreign (generate refuses to write while there is one, unless
+// forced); a generated file the new render no longer has is left out, so
+// Flux prunes the object. Swap replaces the whole output directory in one
+// rename (genfiles' Owner.Swap), so a killed generate leaves the old tree
+// or the new one, never a mix; the foreign files are carried over.
 //
 // Rendering and validating every environment before anything is written is
 // the caller's job (cmd/discoursegen's generate); this package never runs

@@ -244,9 +244,20 @@ var owner = genfiles.Owner{
 
 // MakePlan compares files with the tree under root without changing it.
 // A file under root without the marker is the user's: overwriting it is an
-// error, and it is otherwise kept and listed in Plan.Foreign.
+// error, and it is otherwise listed in Plan.Foreign, for the caller to
+// refuse or keep.
 func MakePlan(root string, files []File) (*Plan, error) {
 	return owner.Plan(root, files)
+}
+
+// Swap carries out a plan MakePlan just made by replacing root as a whole
+// (genfiles' Owner.Swap): whenever generate is killed, root is the old
+// tree or the new one. The plan's Foreign files are carried into the new
+// tree. kept lists the files in staging directories beside root, left by
+// a killed run or a concurrent edit, that Swap could not prove were
+// generated, and so did not delete.
+func Swap(root string, plan *Plan) (kept []string, err error) {
+	return owner.Swap(root, plan)
 }
 
 // generated reports whether a file carries generate's marker on its first
