@@ -25,9 +25,12 @@ type ConfigMeta struct {
 	// kustomize's namespace transformer, for example.
 	Namespace string `json:"namespace,omitempty"`
 	// Labels are added to every object and pod the site renders (never to
-	// selectors), for cost allocation or ownership.
-	Labels      map[string]string `json:"labels,omitempty"`
-	Annotations map[string]string `json:"annotations,omitempty"`
+	// selectors), for cost allocation or ownership. Each one is copied
+	// onto dozens of objects; a site sets a few.
+	Labels map[string]string `json:"labels,omitempty" maxProperties:"32"`
+	// Annotations of the config itself. kustomize adds its own (the
+	// function, the file path and index), about half a dozen.
+	Annotations map[string]string `json:"annotations,omitempty" maxProperties:"64"`
 }
 
 // Profile selects the defaults of an environment.
@@ -77,7 +80,9 @@ type Spec struct {
 	StorageClass string `json:"storageClass,omitempty"`
 	// Env adds extra variables to every Discourse container (web, Sidekiq,
 	// scheduler, migrations). Variables the generator owns are rejected.
-	Env []corev1.EnvVar `json:"env,omitempty"`
+	// Each entry is copied into every one of those containers; a site sets
+	// a few dozen site settings this way, never thousands.
+	Env []corev1.EnvVar `json:"env,omitempty" maxItems:"200"`
 }
 
 // Image is the Discourse container image. It must be a web image built
@@ -92,8 +97,9 @@ type Image struct {
 	// moved tag cannot change what runs.
 	Digest     string            `json:"digest,omitempty" pattern:"^sha256:[a-f0-9]{64}$"`
 	PullPolicy corev1.PullPolicy `json:"pullPolicy,omitempty" enum:"Always|IfNotPresent|Never"`
-	// PullSecrets names existing Secrets of type dockerconfigjson.
-	PullSecrets []string `json:"pullSecrets,omitempty"`
+	// PullSecrets names existing Secrets of type dockerconfigjson, one
+	// per registry the pods pull from: a handful at most.
+	PullSecrets []string `json:"pullSecrets,omitempty" maxItems:"20"`
 	// PrecompiledAssets says the image already holds compiled assets, as a
 	// launcher-built image does (the default). false sets
 	// PRECOMPILE_ON_BOOT=1, which only a single web pod may do.
@@ -128,10 +134,13 @@ type SecretKeys struct {
 // Web is the Unicorn web tier (upstream /sbin/boot with nginx on :80).
 type Web struct {
 	// Replicas when not autoscaled; ignored (and not rendered) otherwise.
-	Replicas    *int32       `json:"replicas,omitempty" minimum:"0"`
+	// Pod and process counts are bounded far above any real site (the
+	// largest run tens of web pods) so that the connection arithmetic
+	// (sizing.go) cannot overflow.
+	Replicas    *int32       `json:"replicas,omitempty" minimum:"0" maximum:"1000"`
 	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
-	// UnicornWorkers is UNICORN_WORKERS, processes per pod.
-	UnicornWorkers *int32                       `json:"unicornWorkers,omitempty" minimum:"1"`
+	// UnicornWorkers is UNICORN_WORKERS, processes per pod (upstream: 3).
+	UnicornWorkers *int32                       `json:"unicornWorkers,omitempty" minimum:"1" maximum:"64"`
 	Resources      *corev1.ResourceRequirements `json:"resources,omitempty"`
 	// TerminationGracePeriodSeconds lets long polls and uploads finish.
 	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty" minimum:"0"`
@@ -140,8 +149,8 @@ type Web struct {
 // Autoscaling configures a HorizontalPodAutoscaler for web.
 type Autoscaling struct {
 	Enabled     *bool  `json:"enabled,omitempty"`
-	MinReplicas *int32 `json:"minReplicas,omitempty" minimum:"1"`
-	MaxReplicas *int32 `json:"maxReplicas,omitempty" minimum:"1"`
+	MinReplicas *int32 `json:"minReplicas,omitempty" minimum:"1" maximum:"1000"`
+	MaxReplicas *int32 `json:"maxReplicas,omitempty" minimum:"1" maximum:"1000"`
 	// TargetCPUUtilization is the average CPU in percent of requests.
 	TargetCPUUtilization *int32 `json:"targetCPUUtilization,omitempty" minimum:"1" maximum:"100"`
 }
@@ -165,16 +174,17 @@ const (
 type Sidekiq struct {
 	Layout SidekiqLayout `json:"layout,omitempty" enum:"unified|separated|hybrid"`
 	// WebProcesses is UNICORN_SIDEKIQS in web pods (unified, hybrid).
-	WebProcesses *int32         `json:"webProcesses,omitempty" minimum:"0"`
+	WebProcesses *int32         `json:"webProcesses,omitempty" minimum:"0" maximum:"64"`
 	Workers      SidekiqWorkers `json:"workers,omitempty"`
 	Scheduler    Scheduler      `json:"scheduler,omitempty"`
-	// Concurrency is DISCOURSE_SIDEKIQ_WORKERS, threads per Sidekiq process.
-	Concurrency *int32 `json:"concurrency,omitempty" minimum:"1"`
+	// Concurrency is DISCOURSE_SIDEKIQ_WORKERS, threads per Sidekiq
+	// process (upstream: 5).
+	Concurrency *int32 `json:"concurrency,omitempty" minimum:"1" maximum:"100"`
 }
 
 // SidekiqWorkers is the worker Deployment (separated, hybrid).
 type SidekiqWorkers struct {
-	Replicas    *int32                       `json:"replicas,omitempty" minimum:"0"`
+	Replicas    *int32                       `json:"replicas,omitempty" minimum:"0" maximum:"1000"`
 	Autoscaling *QueueAutoscaling            `json:"autoscaling,omitempty"`
 	Resources   *corev1.ResourceRequirements `json:"resources,omitempty"`
 	// TerminationGracePeriodSeconds lets running jobs finish on rollout.
@@ -184,8 +194,8 @@ type SidekiqWorkers struct {
 // QueueAutoscaling scales workers with KEDA on Sidekiq queue depth.
 type QueueAutoscaling struct {
 	Enabled     *bool  `json:"enabled,omitempty"`
-	MinReplicas *int32 `json:"minReplicas,omitempty" minimum:"1"`
-	MaxReplicas *int32 `json:"maxReplicas,omitempty" minimum:"1"`
+	MinReplicas *int32 `json:"minReplicas,omitempty" minimum:"1" maximum:"1000"`
+	MaxReplicas *int32 `json:"maxReplicas,omitempty" minimum:"1" maximum:"1000"`
 	// QueueLength is the number of queued jobs per worker pod KEDA aims for.
 	QueueLength *int32 `json:"queueLength,omitempty" minimum:"1"`
 }
@@ -247,7 +257,7 @@ type Postgres struct {
 	Database string `json:"database,omitempty"`
 	Username string `json:"username,omitempty"`
 	// Pool is DISCOURSE_DB_POOL: connections per Rails process.
-	Pool     *int32        `json:"pool,omitempty" minimum:"1"`
+	Pool     *int32        `json:"pool,omitempty" minimum:"1" maximum:"1000"`
 	CNPG     CNPG          `json:"cnpg,omitempty"`
 	External *ExternalHost `json:"external,omitempty"`
 }
@@ -261,8 +271,9 @@ type CNPG struct {
 	ImageName  string  `json:"imageName,omitempty"`
 	Storage    Volume  `json:"storage,omitempty"`
 	WALStorage *Volume `json:"walStorage,omitempty"`
-	// MaxConnections overrides max_connections; it must still fit the pool.
-	MaxConnections *int32 `json:"maxConnections,omitempty" minimum:"10"`
+	// MaxConnections overrides max_connections; it must still fit the
+	// pool. PostgreSQL refuses more than 262143 (MAX_BACKENDS).
+	MaxConnections *int32 `json:"maxConnections,omitempty" minimum:"10" maximum:"262143"`
 	// PodAntiAffinityType is CloudNativePG's affinity.podAntiAffinityType:
 	// required never places two instances on one node (a replica on the
 	// primary's node is worthless when that node fails), preferred still
@@ -271,11 +282,13 @@ type CNPG struct {
 	PodAntiAffinityType PodAntiAffinityType `json:"podAntiAffinityType,omitempty" enum:"preferred|required"`
 	// ExtraExtensions are created in template1 and the app database next to
 	// hstore, pg_trgm, unaccent and vector (for example pg_cjk_parser).
-	ExtraExtensions []string                     `json:"extraExtensions,omitempty" pattern:"^[a-z_][a-z0-9_]*$"`
+	// PostgreSQL's contrib ships about fifty.
+	ExtraExtensions []string                     `json:"extraExtensions,omitempty" pattern:"^[a-z_][a-z0-9_]*$" maxItems:"50"`
 	Pooler          Pooler                       `json:"pooler,omitempty"`
 	Resources       *corev1.ResourceRequirements `json:"resources,omitempty"`
-	// Parameters are extra postgresql.conf settings.
-	Parameters map[string]string `json:"parameters,omitempty"`
+	// Parameters are extra postgresql.conf settings; a tuned site sets a
+	// few dozen of its few hundred.
+	Parameters map[string]string `json:"parameters,omitempty" maxProperties:"100"`
 }
 
 // PodAntiAffinityType says whether database instances may share a node.
@@ -387,8 +400,10 @@ type S3 struct {
 	CDNURL string `json:"cdnURL,omitempty"`
 	// EgressCIDRs are the ranges NetworkPolicies allow for S3, on the
 	// endpoint's port; required in strict mode, and for an endpoint in a
-	// private range on 80 or 443.
-	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+	// private range on 80 or 443. Every CIDR list is bounded by what a
+	// provider publishes for one service in one region (a few dozen
+	// ranges), with room to spare: each range is a peer in every policy.
+	EgressCIDRs []string `json:"egressCIDRs,omitempty" maxItems:"256"`
 }
 
 // CDN is the asset CDN (DISCOURSE_CDN_URL).
@@ -404,9 +419,10 @@ type SMTP struct {
 	Domain         string `json:"domain,omitempty"`
 	EnableStartTLS *bool  `json:"enableStartTLS,omitempty"`
 	// EgressCIDRs are the ranges NetworkPolicies allow for SMTP.
-	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
-	// DeveloperEmails is DISCOURSE_DEVELOPER_EMAILS: who becomes admin.
-	DeveloperEmails []string `json:"developerEmails,omitempty"`
+	EgressCIDRs []string `json:"egressCIDRs,omitempty" maxItems:"256"`
+	// DeveloperEmails is DISCOURSE_DEVELOPER_EMAILS: who becomes admin,
+	// the few people who run the site.
+	DeveloperEmails []string `json:"developerEmails,omitempty" maxItems:"50"`
 }
 
 // Ingress exposes web.
@@ -419,8 +435,10 @@ type Ingress struct {
 	// TLSSecretName holds the certificate: one cert-manager issues (with
 	// ClusterIssuer; defaults to "<site>-tls") or one you provide. TLS is
 	// on when either is set.
-	TLSSecretName string            `json:"tlsSecretName,omitempty"`
-	Annotations   map[string]string `json:"annotations,omitempty"`
+	TLSSecretName string `json:"tlsSecretName,omitempty"`
+	// Annotations configure the ingress controller: a few, at most a
+	// few dozen.
+	Annotations map[string]string `json:"annotations,omitempty" maxProperties:"64"`
 }
 
 // NetworkPolicy configures the default-deny policies.
@@ -429,7 +447,7 @@ type NetworkPolicy struct {
 	// IngressNamespace is the namespace of the ingress controller.
 	IngressNamespace string `json:"ingressNamespace,omitempty"`
 	// IngressPodLabels select the controller pods; empty means all its pods.
-	IngressPodLabels map[string]string `json:"ingressPodLabels,omitempty"`
+	IngressPodLabels map[string]string `json:"ingressPodLabels,omitempty" maxProperties:"32"`
 	// MonitoringNamespace is where Prometheus scrapes from.
 	MonitoringNamespace string `json:"monitoringNamespace,omitempty"`
 	// DNSNamespace holds the cluster DNS pods.
@@ -442,7 +460,7 @@ type NetworkPolicy struct {
 	// APIServerCIDRs are where the Kubernetes API server is reachable;
 	// CloudNativePG instance managers talk to it. Defaults to any address,
 	// because the API server's address differs per cluster.
-	APIServerCIDRs []string `json:"apiServerCIDRs,omitempty"`
+	APIServerCIDRs []string `json:"apiServerCIDRs,omitempty" maxItems:"256"`
 	// Strict limits egress to the listed CIDRs and named services. The
 	// default (false, in every profile) also allows the public internet on
 	// 80 and 443, which link previews (oneboxes), remote images, avatars,
@@ -451,7 +469,7 @@ type NetworkPolicy struct {
 	Strict *bool `json:"strict,omitempty"`
 	// WebEgressCIDRs are extra ranges Discourse pods may reach on 443, in
 	// either mode (an internal SSO provider, webhooks in strict mode).
-	WebEgressCIDRs []string `json:"webEgressCIDRs,omitempty"`
+	WebEgressCIDRs []string `json:"webEgressCIDRs,omitempty" maxItems:"256"`
 }
 
 // Monitoring configures Prometheus Operator objects.
@@ -468,7 +486,7 @@ type Monitoring struct {
 	DiscoursePrometheus *bool `json:"discoursePrometheus,omitempty"`
 	// Labels are added to ServiceMonitor/PodMonitor/PrometheusRule so the
 	// Prometheus instance selects them.
-	Labels map[string]string `json:"labels,omitempty"`
+	Labels map[string]string `json:"labels,omitempty" maxProperties:"32"`
 }
 
 // GitOps configures the staged Flux Kustomizations.
@@ -500,10 +518,14 @@ type SourceRef struct {
 }
 
 // Scheduling places the pods of every workload.
+//
+// A pod carries a few node labels, tolerations and spread constraints;
+// the limits leave ample room and keep each pod spec (copied into every
+// workload) small. Lists inside Affinity have DefaultMaxItems.
 type Scheduling struct {
-	NodeSelector              map[string]string                 `json:"nodeSelector,omitempty"`
-	Tolerations               []corev1.Toleration               `json:"tolerations,omitempty"`
+	NodeSelector              map[string]string                 `json:"nodeSelector,omitempty" maxProperties:"32"`
+	Tolerations               []corev1.Toleration               `json:"tolerations,omitempty" maxItems:"50"`
 	Affinity                  *corev1.Affinity                  `json:"affinity,omitempty"`
-	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty" maxItems:"20"`
 	PriorityClassName         string                            `json:"priorityClassName,omitempty"`
 }

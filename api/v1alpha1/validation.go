@@ -76,6 +76,7 @@ func (d *Discourse) Validate() field.ErrorList {
 	}
 	errs = append(errs, validateHostname(spec.Child("hostname"), s.Hostname)...)
 	errs = append(errs, s.Image.validate(spec.Child("image"))...)
+	errs = append(errs, s.Secrets.validate(spec.Child("secrets"))...)
 	if s.Release != "" && !strings.ContainsFunc(s.Release, isAlphanumeric) {
 		errs = append(errs, invalid(spec.Child("release"), s.Release, "must contain letters or digits, got %q", s.Release))
 	}
@@ -117,6 +118,9 @@ func (i *Image) validate(path *field.Path) field.ErrorList {
 	case "latest":
 		errs = append(errs, field.Invalid(path.Child("tag"), i.Tag, "must name a release, not latest: the migration Job name and the rollout depend on it"))
 	}
+	for n, name := range i.PullSecrets {
+		errs = append(errs, validateObjectName(path.Child("pullSecrets").Index(n), "Secret", name)...)
+	}
 	return errs
 }
 
@@ -135,6 +139,59 @@ func (s *Spec) validateEnv(path *field.Path) field.ErrorList {
 		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef == nil && e.ValueFrom.ConfigMapKeyRef == nil {
 			errs = append(errs, field.Forbidden(p.Child("valueFrom"), "only secretKeyRef and configMapKeyRef are allowed"))
 		}
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			ref := e.ValueFrom.SecretKeyRef
+			errs = append(errs, validateKeyRef(p.Child("valueFrom", "secretKeyRef"), "Secret", ref.Name, ref.Key)...)
+		}
+		if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
+			ref := e.ValueFrom.ConfigMapKeyRef
+			errs = append(errs, validateKeyRef(p.Child("valueFrom", "configMapKeyRef"), "ConfigMap", ref.Name, ref.Key)...)
+		}
+	}
+	return errs
+}
+
+// validateKeyRef checks a reference to one key of a Secret or ConfigMap
+// as the API server does: without a valid name and key, every Deployment
+// that carries it is refused at apply time, long after the render passed.
+func validateKeyRef(path *field.Path, kind, name, key string) field.ErrorList {
+	var errs field.ErrorList
+	errs = append(errs, validateObjectName(path.Child("name"), kind, name)...)
+	errs = append(errs, validateSecretKey(path.Child("key"), key)...)
+	return errs
+}
+
+// validateObjectName requires the name of an existing Secret or ConfigMap
+// (a DNS subdomain, as the API server requires of both).
+func validateObjectName(path *field.Path, kind, name string) field.ErrorList {
+	if name == "" {
+		return field.ErrorList{field.Required(path, fmt.Sprintf("is required: the name of an existing %s", kind))}
+	}
+	if msgs := utilvalidation.IsDNS1123Subdomain(name); len(msgs) > 0 {
+		return field.ErrorList{invalid(path, name, "must be the name of a %s (a DNS subdomain: lower-case letters, digits, '-' and '.'), got %q", kind, name)}
+	}
+	return nil
+}
+
+// validateSecretKey requires a key a Secret or ConfigMap can hold.
+func validateSecretKey(path *field.Path, key string) field.ErrorList {
+	if key == "" {
+		return field.ErrorList{field.Required(path, "is required: the key to read")}
+	}
+	if msgs := utilvalidation.IsConfigMapKey(key); len(msgs) > 0 {
+		return field.ErrorList{invalid(path, key, "must be a key of letters, digits, '-', '_' and '.', got %q", key)}
+	}
+	return nil
+}
+
+// validate checks the Secret every credential is read from: its name and
+// each key, after defaulting, are what the pods reference.
+func (s *Secrets) validate(path *field.Path) field.ErrorList {
+	errs := validateObjectName(path.Child("name"), "Secret", s.Name)
+	keys := reflect.ValueOf(s.Keys)
+	for i := range keys.NumField() {
+		name, _, _ := strings.Cut(keys.Type().Field(i).Tag.Get("json"), ",")
+		errs = append(errs, validateSecretKey(path.Child("keys", name), keys.Field(i).String())...)
 	}
 	return errs
 }

@@ -21,6 +21,13 @@ import (
 // check that the function kustomize runs is the build that is running.
 // Run by hand, `discoursegen fn CONFIG.yaml` prints the site's manifests.
 func runFn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Bounded input (limits.go): the config file checked now, stdin
+	// capped and its functionConfig measured before kyaml parses it.
+	stdin, err := fnInput(args, stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, "discoursegen fn:", err)
+		return exitInvalid
+	}
 	// noPrintError: kyaml prints the error without a newline, which glues
 	// it to kustomize's own message; print it here instead.
 	cmd := command.Build(discourse.Processor(), command.StandaloneEnabled, true)

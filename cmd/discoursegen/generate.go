@@ -124,6 +124,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 // written, and reports every problem of every environment. out is where
 // the files will go; golden.Layout points the Flux Kustomizations there.
 func renderAll(clusters, out string) ([]golden.File, int, error) {
+	// Before kustomize reads anything (limits.go).
+	if err := checkInputs(clusters); err != nil {
+		return nil, 0, err
+	}
 	envs, err := environments(clusters)
 	if err != nil {
 		return nil, 0, err

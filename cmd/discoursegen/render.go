@@ -1,15 +1,16 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"discoursegen.dev/discoursegen/api/v1alpha1"
 	"discoursegen.dev/discoursegen/functions/discourse"
 	"discoursegen.dev/discoursegen/internal/manifest"
 	"discoursegen.dev/discoursegen/schemas"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // runRender implements `discoursegen render FILE`. On any problem it
@@ -29,7 +30,13 @@ func runRender(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	file := fs.Arg(0)
-	data, err := os.ReadFile(file)
+	data, err := readConfig(file)
+	var tooLarge *discourse.SizeError
+	if errors.As(err, &tooLarge) {
+		// A problem of the config, reported as the others are.
+		fmt.Fprintln(stderr, discourse.Describe(file, field.ErrorList{{Type: field.ErrorTypeTooLong, Detail: tooLarge.Error()}}))
+		return exitInvalid
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "discoursegen render:", err)
 		return exitError

@@ -13,6 +13,14 @@
 // decodes leniently: duplicate keys are refused, the JSON schema in
 // schemas/config runs first, then a strict decode.
 //
+// Before any of that, the limits of limits.go bound the work hostile input
+// can cause, each checked before the step it bounds: MaxConfigBytes before
+// parsing, MaxConfigValues (aliases expanded, never by expanding them)
+// before decoding, and each list's maxItems before the schema judges its
+// entries. CheckSize, CheckYAML and CheckDocument apply the same limits
+// for the commands, which refuse a file before reading it whole and
+// before kustomize parses it.
+//
 // It runs three ways, all through Render here:
 //   - as `discoursegen fn`, the exec function under `kustomize build
 //     --enable-alpha-plugins --enable-exec`;

@@ -1,9 +1,12 @@
 package discourse
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -74,7 +77,22 @@ func problem(detail string) *field.Error {
 // violations (types, enums, ranges, unknown fields) and, where the config
 // decodes at all, the semantic ones of Validate, sorted by field path. A
 // field the schema rejected is not judged again.
+//
+// The limits come first, each before the work it bounds: the size
+// (MaxConfigBytes) before any parsing, the number of values
+// (MaxConfigValues, aliases expanded) before any decoding, and the length
+// of each list before the schema judges its entries.
 func Render(data []byte) ([]generator.Object, field.ErrorList) {
+	if err := CheckSize(int64(len(data)), false); err != nil {
+		return nil, field.ErrorList{problem(err.Error())}
+	}
+	return render(data)
+}
+
+// render is Render for a config whose size is already checked: the
+// function checks its functionConfig as YAML, and passes it on as JSON,
+// which is larger.
+func render(data []byte) ([]generator.Object, field.ErrorList) {
 	cfg, v, errs := load(data)
 	if cfg == nil || len(errs) > 0 {
 		return nil, errs
@@ -83,14 +101,22 @@ func Render(data []byte) ([]generator.Object, field.ErrorList) {
 }
 
 func load(data []byte) (Config, api, field.ErrorList) {
+	if errs := documentProblems(data); len(errs) > 0 {
+		return nil, api{}, errs
+	}
 	// YAMLToJSONStrict refuses duplicate keys, which a lenient parser
 	// would silently resolve to the last one. JSON input passes through.
 	j, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
 		return nil, api{}, field.ErrorList{problem("not a YAML object: " + err.Error())}
 	}
+	// Numbers stay exact (json.Number) until the schema has judged them:
+	// as float64, 9223372036854775807 would be reported as
+	// -9223372036854775808, and 2147483647 as 2.147483647e+09.
 	var obj map[string]any
-	if err := json.Unmarshal(j, &obj); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
 		return nil, api{}, field.ErrorList{problem("not a YAML object: " + err.Error())}
 	}
 	if obj == nil {
@@ -103,7 +129,14 @@ func load(data []byte) (Config, api, field.ErrorList) {
 		return nil, api{}, field.ErrorList{field.Invalid(field.NewPath("apiVersion"), apiVersion,
 			fmt.Sprintf("unsupported apiVersion %q kind %q; supported: %s", apiVersion, kind, supported()))}
 	}
-	errs, err := schemaErrors(schema.FromAPIVersionAndKind(apiVersion, kind), obj)
+	gvk := schema.FromAPIVersionAndKind(apiVersion, kind)
+	if errs, err := listLimits(gvk, obj); err != nil || len(errs) > 0 {
+		if err != nil {
+			errs = field.ErrorList{problem(err.Error())}
+		}
+		return nil, api{}, errs
+	}
+	errs, err := schemaErrors(gvk, obj)
 	if err != nil {
 		return nil, api{}, field.ErrorList{problem(err.Error())}
 	}
@@ -111,7 +144,7 @@ func load(data []byte) (Config, api, field.ErrorList) {
 	// The schema is derived from the Go types, so a config it accepts
 	// decodes; on one it rejects, a failed decode only repeats the
 	// schema's findings.
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(obj, cfg, true); err != nil {
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(goNumbers(obj).(map[string]any), cfg, true); err != nil {
 		if len(errs) == 0 {
 			errs = append(errs, problem(err.Error()))
 		}
@@ -120,14 +153,54 @@ func load(data []byte) (Config, api, field.ErrorList) {
 	rejected := map[string]bool{}
 	for _, e := range errs {
 		rejected[e.Field] = true
-	}
-	for _, e := range v.validate(cfg) {
-		if !rejected[e.Field] {
-			errs = append(errs, e)
+		// The schema reports a missing field at its parent.
+		if name, ok := strings.CutPrefix(e.Detail, "missing required field "); ok {
+			if name, err := strconv.Unquote(name); err == nil {
+				rejected[e.Field+"."+name] = true
+			}
 		}
+	}
+	schemaRefused := len(errs) > 0
+	for _, e := range v.validate(cfg) {
+		if rejected[e.Field] || schemaRefused && isRangeError(e) {
+			continue
+		}
+		errs = append(errs, e)
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Field < errs[j].Field })
 	return cfg, v, errs
+}
+
+// isRangeError is true for Validate's own minimum and maximum checks
+// (checkConstraints in api/v1alpha1, worded like the schema's). Once the
+// schema has refused a value, these only repeat it, or report a default
+// derived from it (an autoscaler's bounds taken from a refused replica
+// count), which the user never wrote.
+func isRangeError(e *field.Error) bool {
+	return strings.HasPrefix(e.Detail, "must be >= ") || strings.HasPrefix(e.Detail, "must be <= ")
+}
+
+// goNumbers replaces each json.Number by the int64 or float64 the
+// unstructured converter expects. The schema has bounded every integer to
+// what its Go type holds, so nothing is lost.
+func goNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		for k, e := range v {
+			v[k] = goNumbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = goNumbers(e)
+		}
+	}
+	return v
 }
 
 // schemaErrors checks the config against its JSON schema, the same
@@ -143,7 +216,7 @@ func schemaErrors(gvk schema.GroupVersionKind, obj map[string]any) (field.ErrorL
 	}
 	var errs field.ErrorList
 	for _, viol := range violations {
-		msg := viol.Reason
+		msg := integralBound(viol.Reason)
 		if strings.HasPrefix(msg, "unknown field") {
 			if allowed := allowedFields(gvk, viol.Pointer); len(allowed) > 0 {
 				msg += "; allowed: " + strings.Join(allowed, ", ")
@@ -152,6 +225,24 @@ func schemaErrors(gvk schema.GroupVersionKind, obj map[string]any) (field.ErrorL
 		errs = append(errs, &field.Error{Type: field.ErrorTypeInvalid, Field: fieldPath(viol.Pointer), Detail: msg})
 	}
 	return errs, nil
+}
+
+// rangeReason is the schema validator's message for a minimum or maximum.
+var rangeReason = regexp.MustCompile(`^must be ([<>]=) (\S+) but found `)
+
+// integralBound writes the bound of a range message as the integer it is:
+// the validator prints it as a float, and 2.147483647e+09 is not how
+// anyone writes the largest int32.
+func integralBound(msg string) string {
+	m := rangeReason.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return msg
+	}
+	f, err := strconv.ParseFloat(msg[m[4]:m[5]], 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return msg
+	}
+	return msg[:m[4]] + strconv.FormatInt(int64(f), 10) + msg[m[5]:]
 }
 
 // allowedFields lists the fields the config schema allows next to the

@@ -15,14 +15,27 @@ func Processor() framework.ResourceListProcessor {
 }
 
 func process(rl *framework.ResourceList) error {
-	if rl.FunctionConfig == nil {
+	if rl.FunctionConfig == nil || isEmpty(rl.FunctionConfig.YNode()) {
 		return fail(rl, field.ErrorList{problem("missing functionConfig: the function needs a Discourse config")})
+	}
+	// The limits of Render, on the node kyaml parsed: the values first,
+	// so that neither encoding below expands an alias bomb; the size as
+	// YAML, as the config was written.
+	if errs := checkNode(rl.FunctionConfig.YNode()); len(errs) > 0 {
+		return fail(rl, errs)
+	}
+	text, err := rl.FunctionConfig.String()
+	if err == nil {
+		err = CheckSize(int64(len(text)), false)
+	}
+	if err != nil {
+		return fail(rl, field.ErrorList{problem("functionConfig: " + err.Error())})
 	}
 	data, err := rl.FunctionConfig.MarshalJSON()
 	if err != nil {
 		return fail(rl, field.ErrorList{problem("reading functionConfig: " + err.Error())})
 	}
-	objs, errs := Render(data)
+	objs, errs := render(data)
 	if len(errs) > 0 {
 		return fail(rl, errs)
 	}

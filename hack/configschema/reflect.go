@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -24,7 +23,12 @@ import (
 //   - a field without omitempty is required;
 //   - no field outside the struct is allowed (additionalProperties false);
 //   - struct tags enum ("a|b"), pattern, minimum and maximum add
-//     constraints; on a list of strings they apply to each item.
+//     constraints; on a list of strings they apply to each item;
+//   - every list has maxItems, every map maxProperties and every integer
+//     minimum and maximum: the field's maxItems, maxProperties, minimum
+//     and maximum tags, else v1alpha1's defaults (v1alpha1.MaxItems,
+//     MaxProperties, IntegerRange), which checkConstraints applies in Go
+//     too. Nothing in a config is unbounded.
 func configSchema() ([]byte, error) {
 	r := &reflector{visiting: map[reflect.Type]bool{}}
 	root, err := r.schema(reflect.TypeFor[v1alpha1.Discourse](), "")
@@ -61,11 +65,18 @@ var (
 	durationType    = reflect.TypeFor[metav1.Duration]()
 )
 
+// jsonInteger is the integer branch of a quantity or an int-or-string:
+// any integer a JSON number holds exactly.
+func jsonInteger() map[string]any {
+	lo, hi, _ := v1alpha1.IntegerRange(reflect.Int64, "")
+	return map[string]any{"type": "integer", "minimum": lo, "maximum": hi}
+}
+
 func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]any, error) {
 	switch t {
 	case quantityType:
 		return map[string]any{"anyOf": []any{
-			map[string]any{"type": "integer"},
+			jsonInteger(),
 			// The pattern flatten.go recognises, so a bad size gets "not a
 			// valid quantity" with its field path, and one that passes
 			// always decodes.
@@ -75,7 +86,7 @@ func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]an
 		// metav1.Duration is time.ParseDuration's syntax in a string.
 		return map[string]any{"type": "string", "pattern": `^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`}, nil
 	case intOrStringType:
-		return map[string]any{"anyOf": []any{map[string]any{"type": "integer"}, map[string]any{"type": "string"}}}, nil
+		return map[string]any{"anyOf": []any{jsonInteger(), map[string]any{"type": "string"}}}, nil
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -95,35 +106,37 @@ func (r *reflector) schema(t reflect.Type, tag reflect.StructTag) (map[string]an
 		return s, nil
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}, nil
-	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint16, reflect.Uint32:
-		s := map[string]any{"type": "integer"}
-		for _, bound := range []string{"minimum", "maximum"} {
-			if v := tag.Get(bound); v != "" {
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					return nil, fmt.Errorf("%s tag %q: %w", bound, v, err)
-				}
-				s[bound] = n
-			}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		lo, hi, err := v1alpha1.IntegerRange(t.Kind(), tag)
+		if err != nil {
+			return nil, err
 		}
-		return s, nil
+		return map[string]any{"type": "integer", "minimum": lo, "maximum": hi}, nil
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}, nil
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return map[string]any{"type": "string", "format": "byte"}, nil
 		}
+		limit, err := v1alpha1.MaxItems(tag)
+		if err != nil {
+			return nil, err
+		}
 		items, err := r.schema(t.Elem(), tag)
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"type": "array", "items": items}, nil
+		return map[string]any{"type": "array", "items": items, "maxItems": limit}, nil
 	case reflect.Map:
+		limit, err := v1alpha1.MaxProperties(tag)
+		if err != nil {
+			return nil, err
+		}
 		values, err := r.schema(t.Elem(), "")
 		if err != nil {
 			return nil, err
 		}
-		return map[string]any{"type": "object", "additionalProperties": values}, nil
+		return map[string]any{"type": "object", "additionalProperties": values, "maxProperties": limit}, nil
 	case reflect.Struct:
 		return r.object(t)
 	}
