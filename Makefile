@@ -110,10 +110,20 @@ behaviour: ## Real PostgreSQL and Redis run the scripts and SQL of golden/ (inst
 precommit: ## The real pre-commit runs our hooks: a config change regenerates golden/, a stale golden/ fails the check.
 	test/precommit/run.sh
 
+# Every fuzz target, as package:target. Each seed corpus is checked in
+# under the package's testdata/fuzz/<target>/.
+FUZZ_TARGETS := \
+	./functions/discourse/:FuzzRender \
+	./functions/discourse/:FuzzRenderPassesPolicy \
+	./functions/discourse/:FuzzRenderIsIdempotent \
+	./generator/:FuzzRenderWithoutSchema \
+	./policy/:FuzzCheck
+
 .PHONY: fuzz
-fuzz: ## Run each fuzz target for FUZZTIME (10s in make test): decoding plus rendering never panics.
-	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./functions/discourse/
-	$(GO) test -run '^$$' -fuzz '^FuzzRenderWithoutSchema$$' -fuzztime $(FUZZTIME) ./generator/
+fuzz: ## Run each fuzz target for FUZZTIME (10s in make test; make fuzz FUZZTIME=5m for longer).
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
 
 .PHONY: test
 test: fmt lint unit fuzz netpol flux behaviour precommit e2e ## The whole suite: fmt, vet, staticcheck, actionlint, unit, fuzz, policies, Flux build, behaviour, pre-commit hooks, e2e.

@@ -24,7 +24,7 @@ func (d *site) namespace() *corev1.Namespace {
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        d.Spec.Namespace,
 			Labels:      labels,
-			Annotations: map[string]string{AnnotationStage: string(StageData)},
+			Annotations: map[string]string{AnnotationStage: string(StageData), AnnotationProfile: string(d.Spec.Profile)},
 		},
 	}
 	// Deleting the namespace deletes the database with it.

@@ -28,4 +28,11 @@
 // Where upstream's behaviour decides a choice (discourse/discourse,
 // discourse_docker, CloudNativePG, KEDA), the comment names the upstream
 // file; upstream_test.go pins those choices on the rendered output.
+//
+// Its output keeps every DiscoursePolicy rule (package policy), which
+// judges the final output again after the user's patches. Three
+// annotations carry what the policy cannot read from the objects alone:
+// AnnotationProfile on the Namespace, AnnotationUploadSize on the Ingress,
+// and one waiver, with its reason, on the web Deployment of a site whose
+// uploads are on a volume.
 package generator

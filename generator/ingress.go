@@ -30,6 +30,7 @@ func (d *site) webIngress() *networkingv1.Ingress {
 		nginx + "proxy-buffering":         "off",
 		nginx + "proxy-request-buffering": "off",
 		nginx + "proxy-body-size":         strings.ToLower(s.Uploads.MaxSize),
+		AnnotationUploadSize:              strings.ToLower(s.Uploads.MaxSize),
 	}
 	ing := &networkingv1.Ingress{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},

@@ -71,6 +71,21 @@ const (
 	labelDiscourse = "discoursegen.dev/discourse"
 )
 
+// Annotations the policy (package policy) reads to judge what it cannot
+// tell from the objects alone.
+const (
+	// AnnotationProfile on the Namespace names the site's profile:
+	// production turns on the production-only rules (digests, three
+	// database instances).
+	AnnotationProfile = "discoursegen.dev/profile"
+	// AnnotationUploadSize on the Ingress is the site's upload size, which
+	// the proxy body size must allow.
+	AnnotationUploadSize = "discoursegen.dev/upload-size"
+	// waiverPrefix + a rule ID waives that policy rule on an object; the
+	// value says why.
+	waiverPrefix = "waive.discoursegen.dev/"
+)
+
 // Annotation keys the generator writes besides AnnotationStage.
 const (
 	// annotationConfigHash on a pod template carries the hash of the env

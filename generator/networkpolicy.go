@@ -192,8 +192,17 @@ func (d *site) s3Port() int32 {
 
 // anyAddress is every address, private ones included: only for a single
 // port of a service the user named (an external database, Redis or S3
-// endpoint whose range is not given).
+// endpoint whose range is not given). Never the cloud metadata services
+// (169.254.169.254, and AWS's fd00:ec2::254), which hand out the node's
+// cloud credentials to whoever asks; the policy rule network-policy
+// refuses any egress that reaches them.
 var anyAddress = []string{"0.0.0.0/0", "::/0"}
+
+// metadataAddresses are excepted from every anyAddress block.
+var metadataAddresses = map[string][]string{
+	"0.0.0.0/0": {"169.254.169.254/32"},
+	"::/0":      {"fd00:ec2::254/128"},
+}
 
 // databasePolicies let the CNPG instances and poolers work under the
 // default deny: the app and the poolers reach 5432, instances replicate to
@@ -292,7 +301,7 @@ func cidrRule(cidrs []string, ports ...networkingv1.NetworkPolicyPort) networkin
 	cidrs = slices.Sorted(slices.Values(cidrs))
 	to := make([]networkingv1.NetworkPolicyPeer, len(cidrs))
 	for i, c := range cidrs {
-		to[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c}}
+		to[i] = networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: c, Except: metadataAddresses[c]}}
 	}
 	return networkingv1.NetworkPolicyEgressRule{To: to, Ports: ports}
 }

@@ -104,9 +104,11 @@ func (d *site) cnpgDatabase() *cnpgv1.Database {
 func (d *site) cnpgPooler() *cnpgv1.Pooler {
 	s := &d.Spec
 	p := &s.Postgres.CNPG.Pooler
-	// Each pooler instance must be able to hand every client a server
-	// connection in session mode; the rest is the database's reserve.
-	perInstance := (s.MaxConnections() - v1alpha1.ReservedConnections) / *p.Instances
+	// A Service spreads connections, not load: every client may land on
+	// the same instance, so each instance takes every pooled client and,
+	// in session mode, holds a server connection for each of them. The
+	// server side never exceeds the clients, which max_connections fits.
+	clients := s.PooledConnections()
 	return &cnpgv1.Pooler{
 		TypeMeta:   metav1.TypeMeta{APIVersion: cnpgv1.GroupVersion, Kind: "Pooler"},
 		ObjectMeta: d.objectMeta(d.poolerName(), componentPooler, StageData),
@@ -117,8 +119,8 @@ func (d *site) cnpgPooler() *cnpgv1.Pooler {
 			PgBouncer: &cnpgv1.PgBouncerSpec{
 				PoolMode: cnpgv1.PgBouncerPoolMode(p.PoolMode),
 				Parameters: map[string]string{
-					"max_client_conn":   fmt.Sprint(s.RequiredConnections()),
-					"default_pool_size": fmt.Sprint(perInstance),
+					"max_client_conn":   fmt.Sprint(clients),
+					"default_pool_size": fmt.Sprint(clients),
 				},
 			},
 		},

@@ -72,13 +72,15 @@ func (d *site) objects() []Object {
 	if *s.Web.Autoscaling.Enabled {
 		objs = append(objs, d.webAutoscaler())
 	}
+	// A budget on a single pod either blocks every drain or protects
+	// nothing (policy rule disruption-budget).
 	budgets := *s.PodDisruptionBudgets
-	if budgets {
+	if budgets && s.WebMaxReplicas() > 1 {
 		objs = append(objs, d.podDisruptionBudget(d.webName(), componentWeb))
 	}
 	if s.HasWorkers() {
 		objs = append(objs, d.workerDeployment(), d.schedulerDeployment())
-		if budgets {
+		if budgets && s.WorkerMaxReplicas() > 1 {
 			objs = append(objs, d.podDisruptionBudget(d.workerName(), componentSidekiq))
 		}
 		if *s.Sidekiq.Workers.Autoscaling.Enabled {

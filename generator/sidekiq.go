@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"discoursegen.dev/discoursegen/api/v1alpha1"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -73,7 +74,7 @@ func (d *site) workerDeployment() *appsv1.Deployment {
 		Type: appsv1.RollingUpdateDeploymentStrategyType,
 		RollingUpdate: &appsv1.RollingUpdateDeployment{
 			MaxUnavailable: ptr.To(intstr.FromInt32(0)),
-			MaxSurge:       ptr.To(intstr.FromInt32(1)),
+			MaxSurge:       ptr.To(intstr.FromInt32(v1alpha1.WorkerSurge)),
 		},
 	}
 	// KEDA owns the replica count of an autoscaled worker Deployment.

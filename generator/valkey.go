@@ -65,9 +65,13 @@ func (d *site) valkeyStatefulSet() *appsv1.StatefulSet {
 			{Name: "APPENDONLY", Value: appendOnly},
 			{Name: "MAXMEMORY", Value: valkeyMaxMemory(*v.Resources)},
 		},
-		Resources:       *v.Resources,
-		ReadinessProbe:  ping,
-		LivenessProbe:   &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("redis")}}, PeriodSeconds: 20, FailureThreshold: 3},
+		Resources:      *v.Resources,
+		ReadinessProbe: ping,
+		LivenessProbe:  &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("redis")}}, PeriodSeconds: 20, FailureThreshold: 3},
+		// Valkey replays its append-only file before it answers, which
+		// takes minutes for a large queue; until then the liveness probe
+		// must not count (policy rule startup-probe).
+		StartupProbe:    &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("redis")}}, PeriodSeconds: 10, FailureThreshold: 30},
 		SecurityContext: restrictedContainer(),
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "data", MountPath: "/data"},

@@ -8,11 +8,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Images the generator uses besides Discourse itself. They are pinned by
-// tag so that a render is reproducible; users override them in the spec.
+// Images the generator uses besides Discourse itself, pinned by tag and
+// digest: a render is reproducible, a pushed-again tag changes nothing,
+// and production, where the policy rule image-pinned wants a digest on
+// every image, needs no override. Users override them in the spec.
+//
+// The digests are the multi-arch index digests as published: Valkey's from
+// the Valkey project's own registry, as Immich's release docker-compose.yml
+// pins it (the same build as docker.io/valkey/valkey), CloudNativePG's as
+// Renovate pins it. Refresh them with `crane digest IMAGE:TAG`.
 const (
-	DefaultValkeyImage   = "docker.io/valkey/valkey:8.1.4"
-	DefaultPostgresImage = "ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm"
+	DefaultValkeyImage   = "ghcr.io/valkey-io/valkey:8.1.5@sha256:e6519c81133f55170dcaf1c7711dea0770dc756a7aef0cb919204c8d6e325776"
+	DefaultPostgresImage = "ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm@sha256:a62c149a342b2b1955dda3a9d75e2c6851622e43302a577f393271c19a3c8622"
 )
 
 // profileDefaults is what a profile chooses. Default copies a value into the

@@ -51,6 +51,39 @@ func (s *Spec) WebMaxReplicas() int32 {
 	return *s.Web.Replicas
 }
 
+// WebSurgePercent is the web Deployment's RollingUpdate maxSurge.
+const WebSurgePercent = 25
+
+// WebRecreates says whether web rolls out with Recreate: a single pod
+// that runs the scheduler (the unified layout) or migrates on boot must
+// never overlap with its successor.
+func (s *Spec) WebRecreates() bool {
+	return !s.HasWorkers() || s.Migrations.Mode == MigrationsOnBoot
+}
+
+// WebMaxPods is the most web pods that can exist at once: the ceiling
+// plus the rollout's surge, a percentage of it rounded up as the
+// Deployment controller rounds it.
+func (s *Spec) WebMaxPods() int32 {
+	n := s.WebMaxReplicas()
+	if s.WebRecreates() {
+		return n
+	}
+	return n + (n*WebSurgePercent+99)/100
+}
+
+// WorkerSurge is the Sidekiq worker Deployment's RollingUpdate maxSurge.
+const WorkerSurge = 1
+
+// WorkerMaxPods is the most Sidekiq worker pods that can exist at once,
+// a rollout's surge included.
+func (s *Spec) WorkerMaxPods() int32 {
+	if !s.HasWorkers() {
+		return 0
+	}
+	return s.WorkerMaxReplicas() + WorkerSurge
+}
+
 // WebProcesses counts the Rails processes of one web pod.
 func (s *Spec) WebProcesses() int32 {
 	return *s.Web.UnicornWorkers + *s.Sidekiq.WebProcesses
@@ -68,20 +101,30 @@ func (s *Spec) WorkerMaxReplicas() int32 {
 	return *w.Replicas
 }
 
-// RequiredConnections is the pool-size formula: every Rails process (each
-// Unicorn worker, each Sidekiq process) may open DISCOURSE_DB_POOL
-// connections, at the largest scale the autoscalers allow. PgBouncer in
+// PooledConnections are the connections of the long-running pods, which
+// reach the database through the pooler when there is one: every Rails
+// process (each Unicorn worker, each Sidekiq process) may open
+// DISCOURSE_DB_POOL connections, at the largest scale the autoscalers
+// allow and in the middle of a rollout, when the surge pods run beside
+// the old ones. The scheduler is one more process.
+func (s *Spec) PooledConnections() int32 {
+	return *s.Postgres.Pool * (s.WebMaxPods()*s.WebProcesses() + s.WorkerMaxPods() + 1)
+}
+
+// RequiredConnections is the pool-size formula: the pooled connections,
+// the migration Job's pool (it connects to the primary directly, and Flux
+// never runs two migration Jobs at once) and the reserve. PgBouncer in
 // session mode holds a server connection per client, so a pooler does not
-// lower this.
+// lower this. The policy rule connection-budget checks the same sum on
+// the rendered output.
 func (s *Spec) RequiredConnections() int32 {
-	processes := s.WebMaxReplicas()*s.WebProcesses() + s.WorkerMaxReplicas() + 2
-	return *s.Postgres.Pool*processes + ReservedConnections
+	return s.PooledConnections() + *s.Postgres.Pool + ReservedConnections
 }
 
 // connectionFormula explains RequiredConnections in an error message.
 func (s *Spec) connectionFormula() string {
-	return fmt.Sprintf("pool %d x (web %d pods x %d processes + workers %d + scheduler 1 + migration 1) + %d reserved",
-		*s.Postgres.Pool, s.WebMaxReplicas(), s.WebProcesses(), s.WorkerMaxReplicas(), ReservedConnections)
+	return fmt.Sprintf("pool %d x (web %d pods x %d processes + workers %d pods + scheduler 1 + migration 1) + %d reserved",
+		*s.Postgres.Pool, s.WebMaxPods(), s.WebProcesses(), s.WorkerMaxPods(), ReservedConnections)
 }
 
 // MaxConnections rounds the requirement up to a multiple of 10, unless the

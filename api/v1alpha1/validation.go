@@ -76,6 +76,7 @@ func (d *Discourse) Validate() field.ErrorList {
 	}
 	errs = append(errs, validateHostname(spec.Child("hostname"), s.Hostname)...)
 	errs = append(errs, s.Image.validate(spec.Child("image"))...)
+	errs = append(errs, s.validatePins(spec)...)
 	errs = append(errs, s.Secrets.validate(spec.Child("secrets"))...)
 	if s.Release != "" && !strings.ContainsFunc(s.Release, isAlphanumeric) {
 		errs = append(errs, invalid(spec.Child("release"), s.Release, "must contain letters or digits, got %q", s.Release))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"discoursegen.dev/discoursegen/functions/discourse"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework/command"
 )
 
@@ -30,7 +29,7 @@ func runFn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	// noPrintError: kyaml prints the error without a newline, which glues
 	// it to kustomize's own message; print it here instead.
-	cmd := command.Build(discourse.Processor(), command.StandaloneEnabled, true)
+	cmd := command.Build(fnProcessor(stderr), command.StandaloneEnabled, true)
 	cmd.Use = "discoursegen fn [CONFIG.yaml]"
 	cmd.Short = "Generate a Discourse site's manifests (the exec KRM function)"
 	cmd.SetArgs(args)

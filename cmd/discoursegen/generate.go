@@ -145,7 +145,7 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 	var errs []error
 	for _, env := range envs {
 		dir := filepath.Join(clusters, env)
-		if err := checkFunctions(dir); err != nil {
+		if err := errors.Join(checkFunctions(dir), requirePolicy(dir)); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -154,7 +154,7 @@ func renderAll(clusters, out string) ([]golden.File, int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if err := validateBuilt(v, env, objs); err != nil {
+		if err := errors.Join(validateBuilt(v, env, objs), policyGate(env, objs)); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -16,7 +16,7 @@ Commands:
   pin ENV IMAGE        set the release ENV runs (clusters/ENV/site/release.yaml)
   promote FROM TO      copy the release FROM runs to TO
   render FILE          render one Discourse config to stdout
-  validate [PATH...]   validate manifests against the strict schemas
+  validate [PATH...]   validate manifests against the strict schemas and the DiscoursePolicy rules
   schema               print the JSON schema of the Discourse config
   fn [CONFIG]          the exec KRM function kustomize runs (reads a ResourceList)
 

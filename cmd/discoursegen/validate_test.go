@@ -56,6 +56,7 @@ func TestRunValidate(t *testing.T) {
 	invalid := writeFiles(t, map[string]string{
 		"app/deployment-web.yaml": strings.Replace(validDeployment, "replicas: 3", "replicas: three", 1),
 	})
+	empty := t.TempDir()
 	unknown := writeFiles(t, map[string]string{
 		"hpa.yaml": "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n",
 	})
@@ -68,10 +69,34 @@ func TestRunValidate(t *testing.T) {
 		wantStderr []string
 	}{
 		{
-			name:       "valid directory",
-			args:       []string{valid},
+			name:       "valid directory, schemas alone",
+			args:       []string{"-policy=false", valid},
 			wantCode:   0,
-			wantStderr: []string{"2 objects in 2 files: 0 invalid"},
+			wantStderr: []string{"2 objects in 2 files: 0 invalid, 0 policy errors"},
+		},
+		{
+			// The same Deployment passes its schema and breaks the
+			// policy: no resources, no NetworkPolicy, no digest.
+			name:     "valid schemas, broken policy",
+			args:     []string{valid},
+			wantCode: 1,
+			wantStderr: []string{
+				filepath.Join(valid, "app") + ": error[resources] Deployment discourse/discourse-web",
+				"error[network-policy] Deployment discourse/discourse-web: no NetworkPolicy selects its pods",
+				"0 invalid, 4 policy errors",
+			},
+		},
+		{
+			name:       "no objects",
+			args:       []string{empty},
+			wantCode:   1,
+			wantStderr: []string{"0 objects in 0 files", "no objects in " + empty + "; an empty render is never valid"},
+		},
+		{
+			name:       "the committed golden output",
+			args:       []string{"../../golden"},
+			wantCode:   0,
+			wantStderr: []string{"0 invalid, 0 policy errors, 0 policy warnings", "waived[restricted] Deployment forum/forum-web: init container own-uploads"},
 		},
 		{
 			name:     "replicas is a string",
@@ -96,7 +121,7 @@ func TestRunValidate(t *testing.T) {
 		},
 		{
 			name:       "missing path next to a valid one",
-			args:       []string{valid, filepath.Join(valid, "does-not-exist")},
+			args:       []string{"-policy=false", valid, filepath.Join(valid, "does-not-exist")},
 			wantCode:   2,
 			wantStderr: []string{"2 objects in 2 files: 0 invalid", "does-not-exist"},
 		},
@@ -110,7 +135,7 @@ func TestRunValidate(t *testing.T) {
 			name:       "help",
 			args:       []string{"-h"},
 			wantCode:   0,
-			wantStderr: []string{"usage: discoursegen validate [PATH...]", "Exit status"},
+			wantStderr: []string{"usage: discoursegen validate [-policy=false] [PATH...]", "Exit status"},
 		},
 	}
 	for _, tt := range tests {
@@ -138,7 +163,7 @@ func TestRunValidateDefaultPath(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"golden/local/deployment-web.yaml": validDeployment})
 	t.Chdir(dir)
 	var stdout, stderr bytes.Buffer
-	if code := runValidate(nil, &stdout, &stderr); code != 0 {
+	if code := runValidate([]string{"-policy=false"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code = %d, want 0\n%s", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "1 objects in 1 files: 0 invalid") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
@@ -39,6 +40,25 @@ type Config struct {
 // inputs the generators would get; `pin` and `diff` read the profile and
 // image from them.
 func Configs(dir string) ([]Config, error) {
+	k, err := readKustomization(dir)
+	if err != nil {
+		return nil, err
+	}
+	return configsOf(dir, k.Generators)
+}
+
+// FunctionConfigs lists the function configs of every generators:,
+// transformers: and validators: entry of the kustomization in dir: every
+// function a build of it may run.
+func FunctionConfigs(dir string) ([]Config, error) {
+	k, err := readKustomization(dir)
+	if err != nil {
+		return nil, err
+	}
+	return configsOf(dir, slices.Concat(k.Generators, k.Transformers, k.Validators))
+}
+
+func readKustomization(dir string) (*types.Kustomization, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		return nil, err
@@ -47,8 +67,15 @@ func Configs(dir string) ([]Config, error) {
 	if err := yaml.Unmarshal(data, &k); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "kustomization.yaml"), err)
 	}
+	return &k, nil
+}
+
+// configsOf reads the function configs of kustomization entries; an entry
+// that is a plain kustomize plugin config (no function annotation) is
+// returned too, and skipped by its callers.
+func configsOf(dir string, entries []string) ([]Config, error) {
 	var out []Config
-	for _, g := range k.Generators {
+	for _, g := range entries {
 		nodes, err := generatorConfigs(filepath.Join(dir, g))
 		if err != nil {
 			return nil, err
@@ -60,12 +87,12 @@ func Configs(dir string) ([]Config, error) {
 	return out, nil
 }
 
-// ExecFunctions lists the exec functions the generators of the
-// kustomization in dir run, without running them: the
-// config.kubernetes.io/function annotation of each config (see Configs)
-// names its function.
+// ExecFunctions lists the exec functions the generators, transformers and
+// validators of the kustomization in dir run, without running them: the
+// config.kubernetes.io/function annotation of each config (see
+// FunctionConfigs) names its function.
 func ExecFunctions(dir string) ([]ExecFunction, error) {
-	configs, err := Configs(dir)
+	configs, err := FunctionConfigs(dir)
 	if err != nil {
 		return nil, err
 	}

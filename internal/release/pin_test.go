@@ -411,7 +411,7 @@ func TestFindReleaseFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := filepath.Join(clusters, "production", "kustomization.yaml")
-	write(t, k, read(t, k)+"- extra\n")
+	write(t, k, strings.Replace(read(t, k), "generators:\n- site\n", "generators:\n- site\n- extra\n", 1))
 	_, err = Find(clusters, "production")
 	failsWith(t, err, "has 2 release files")
 }

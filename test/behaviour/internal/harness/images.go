@@ -37,7 +37,7 @@ func LookupImage(repository string) (Image, error) {
 				"psql":       filepath.Join(bin, "psql"),
 			},
 		}, nil
-	case "docker.io/valkey/valkey", "valkey/valkey":
+	case "docker.io/valkey/valkey", "valkey/valkey", "ghcr.io/valkey-io/valkey":
 		// The official Valkey image has a valkey user, uid and gid 999.
 		// Debian's redis-server package plays Valkey: same protocol, same
 		// CLI flags for what the scripts use, REDISCLI_AUTH honoured.
