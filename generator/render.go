@@ -96,7 +96,29 @@ func (d *site) objects() []Object {
 	if *s.GitOps.Enabled {
 		objs = appendAll(objs, d.fluxKustomizations())
 	}
+	if !*s.NetworkPolicy.Enabled {
+		waiveNetworkPolicy(objs)
+	}
 	return objs
+}
+
+// waiveNetworkPolicy marks every object that runs pods as exempt from the
+// policy rule network-policy, with the config's own reason: a site that
+// turns discoursegen's NetworkPolicies off has its network isolated some
+// other way (a CNI's own policies, a mesh), which the rule cannot see.
+// The waiver shows in the output and on every build.
+func waiveNetworkPolicy(objs []Object) {
+	for _, o := range objs {
+		switch o.GetObjectKind().GroupVersionKind().Kind {
+		case "Deployment", "StatefulSet", "Job", "Cluster", "Pooler":
+			a := o.GetAnnotations()
+			if a == nil {
+				a = map[string]string{}
+			}
+			a[waiverPrefix+"network-policy"] = "spec.networkPolicy.enabled is false: the site's network is isolated outside discoursegen, which renders no NetworkPolicy"
+			o.SetAnnotations(a)
+		}
+	}
 }
 
 func appendAll[T Object](objs []Object, more []T) []Object {

@@ -2,44 +2,17 @@ package policy
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"discoursegen.dev/discoursegen/api/v1alpha1"
-	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// secretName matches variable and key names that carry credentials.
-var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|LICENSE_?KEY|CREDENTIAL)`)
-
-// secretValue matches values that are credentials whatever their name: a
-// PEM private key, an AWS access key ID, GitHub, GitLab and Slack tokens,
-// and a URL with a password in it.
-var secretValue = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}|\bglpat-[A-Za-z0-9_-]{20,}|\bxox[abprs]-[A-Za-z0-9-]{10,}|[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`)
-
-// harmless are values a credential-named variable may hold in the clear:
-// flags, counts and file paths.
-func harmless(v string) bool {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "true" || v == "false" || strings.HasPrefix(v, "/") {
-		return true
-	}
-	return strings.Trim(v, "0123456789") == ""
-}
-
-// literalSecret says whether a name and value written in the clear look
-// like a credential, and why.
-func literalSecret(name, value string) (string, bool) {
-	if secretValue.MatchString(value) {
-		return "its value has the shape of a credential", true
-	}
-	if secretName.MatchString(name) && !harmless(value) {
-		return "its name says it holds a credential", true
-	}
-	return "", false
-}
+// literalSecret is config validation's test (v1alpha1.LooksLikeCredential):
+// what the config refuses in spec.env, the policy refuses anywhere in the
+// output.
+var literalSecret = v1alpha1.LooksLikeCredential
 
 func checkSecrets(s *site) []Finding {
 	var fs []Finding
@@ -110,25 +83,8 @@ func checkImagePinned(s *site) []Finding {
 	return fs
 }
 
-// imageProblem says what is wrong with an image reference, "" when
-// nothing is.
-func imageProblem(image string, production bool) string {
-	named, err := reference.ParseNormalizedNamed(image)
-	if err != nil {
-		return fmt.Sprintf("image %q is not a valid reference: %v", image, err)
-	}
-	tagged, hasTag := named.(reference.Tagged)
-	_, hasDigest := named.(reference.Digested)
-	switch {
-	case hasTag && tagged.Tag() == "latest":
-		return fmt.Sprintf("image %q uses :latest, which moves: every node may run another build, and a rollback goes nowhere; pin a version", image)
-	case !hasTag && !hasDigest:
-		return fmt.Sprintf("image %q has no tag, which means :latest; pin a version", image)
-	case production && !hasDigest:
-		return fmt.Sprintf("image %q is not pinned by digest in production: the tag can be pushed again and the cluster would run what it did not review; pin it as %s@sha256:<digest>", image, image)
-	}
-	return ""
-}
+// imageProblem is config validation's test (v1alpha1.ImageProblem).
+var imageProblem = v1alpha1.ImageProblem
 
 // Placeholders upstream's own build refuses (discourse_docker
 // templates/web.template.yml: "Aborting! Domain is not configured!" for

@@ -76,7 +76,7 @@ func (d *Discourse) Validate() field.ErrorList {
 	}
 	errs = append(errs, validateHostname(spec.Child("hostname"), s.Hostname)...)
 	errs = append(errs, s.Image.validate(spec.Child("image"))...)
-	errs = append(errs, s.validatePins(spec)...)
+	errs = append(errs, s.validatePolicy(spec)...)
 	errs = append(errs, s.Secrets.validate(spec.Child("secrets"))...)
 	if s.Release != "" && !strings.ContainsFunc(s.Release, isAlphanumeric) {
 		errs = append(errs, invalid(spec.Child("release"), s.Release, "must contain letters or digits, got %q", s.Release))
@@ -132,10 +132,10 @@ func (s *Spec) validateEnv(path *field.Path) field.ErrorList {
 		if slices.Contains(ownedEnv, e.Name) {
 			errs = append(errs, invalid(p.Child("name"), e.Name, "%s is set by discoursegen and cannot be overridden; use the matching spec field", e.Name))
 		}
-		if e.Value != "" && looksSecret(e.Name) {
+		if why, ok := LooksLikeCredential(e.Name, e.Value); ok {
 			errs = append(errs, field.Forbidden(p.Child("value"), fmt.Sprintf(
-				"%s looks like a secret and would be written in plain text into every Deployment and into git; reference it instead: {name: %s, valueFrom: {secretKeyRef: {name: %s, key: <key>}}}",
-				e.Name, e.Name, s.Secrets.Name)))
+				"%s looks like a secret (%s) and would be written in plain text into every Deployment and into git; reference it instead: {name: %s, valueFrom: {secretKeyRef: {name: %s, key: <key>}}}",
+				e.Name, why, e.Name, s.Secrets.Name)))
 		}
 		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef == nil && e.ValueFrom.ConfigMapKeyRef == nil {
 			errs = append(errs, field.Forbidden(p.Child("valueFrom"), "only secretKeyRef and configMapKeyRef are allowed"))
@@ -195,14 +195,6 @@ func (s *Secrets) validate(path *field.Path) field.ErrorList {
 		errs = append(errs, validateSecretKey(path.Child("keys", name), keys.Field(i).String())...)
 	}
 	return errs
-}
-
-// looksSecret is true for the variable names that conventionally hold
-// credentials: *PASSWORD*, *SECRET*, *TOKEN* and *_KEY.
-func looksSecret(name string) bool {
-	n := strings.ToUpper(name)
-	return strings.Contains(n, "PASSWORD") || strings.Contains(n, "SECRET") ||
-		strings.Contains(n, "TOKEN") || strings.HasSuffix(n, "_KEY")
 }
 
 func (d *Discourse) validateMetadata() field.ErrorList {
