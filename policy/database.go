@@ -143,12 +143,11 @@ func checkMigrationJob(s *site) []Finding {
 
 // client is one workload's share of the database connections.
 type client struct {
-	w            *workload
-	pods, procs  int64
-	pool         int64
-	target       *databaseTarget
-	external     string
-	connectionsN int64
+	w           *workload
+	pods, procs int64
+	pool        int64
+	target      *databaseTarget
+	connections int64
 }
 
 func (c client) String() string {
@@ -175,11 +174,10 @@ func (s *site) clients() []client {
 		cl := client{w: w, pods: int64(w.maxPods()), procs: procs, pool: s.envInt(w, c, "DISCOURSE_DB_POOL", 8)}
 		if host := s.env(w, c, "DISCOURSE_DB_HOST"); host.literal {
 			cl.target = s.target(host.value)
-			cl.external = host.value
 		}
-		cl.connectionsN = cl.pods * cl.procs * cl.pool
+		cl.connections = cl.pods * cl.procs * cl.pool
 		if w.job != nil {
-			if biggestJob == nil || cl.connectionsN > biggestJob.connectionsN {
+			if biggestJob == nil || cl.connections > biggestJob.connections {
 				biggestJob = &cl
 			}
 			continue
@@ -195,7 +193,7 @@ func (s *site) clients() []client {
 func sum(cs []client) int64 {
 	var n int64
 	for _, c := range cs {
-		n += c.connectionsN
+		n += c.connections
 	}
 	return n
 }
@@ -260,7 +258,7 @@ func checkConnectionBudget(s *site) []Finding {
 				continue
 			}
 			terms = append(terms, cl.String())
-			total += cl.connectionsN
+			total += cl.connections
 		}
 		for _, p := range s.poolers {
 			if nestedString(p.Raw, "spec", "cluster", "name") != c.Ref.Name || p.Ref.Namespace != c.Ref.Namespace || poolMode(p) == "session" {

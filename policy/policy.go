@@ -127,9 +127,9 @@ func ruleByID(id string) (Rule, bool) {
 // Check judges one rendered output: every object one kustomize build of
 // an environment produced. Objects are grouped by site (their
 // app.kubernetes.io/instance label); an object without one belongs to
-// every site of its namespace. Check never fails: objects it cannot read
-// are findings of the object-size or a structural rule, not errors, so
-// that a broken build is described rather than refused without a word.
+// every site of its namespace. Check never fails: an object that does not
+// decode into its Kubernetes type is left to the schemas, which say why,
+// and the rules judge the rest.
 func Check(objs []Object) Report {
 	var findings []Finding
 	for _, s := range sites(objs) {

@@ -113,10 +113,10 @@ func isManifest(p string) bool {
 
 // checkPolicyPaths runs the policy over every scope under paths and
 // returns the reports, by scope, in order.
-func checkPolicyPaths(paths []string) ([]string, map[string]policy.Report, int, error) {
+func checkPolicyPaths(paths []string) ([]string, map[string]policy.Report, error) {
 	scopes, err := policyScopes(paths)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, err
 	}
 	names := make([]string, 0, len(scopes))
 	for s := range scopes {
@@ -124,7 +124,6 @@ func checkPolicyPaths(paths []string) ([]string, map[string]policy.Report, int, 
 	}
 	slices.Sort(names)
 	reports := map[string]policy.Report{}
-	objects := 0
 	var errs []error
 	for _, s := range names {
 		var objs []policy.Object
@@ -141,10 +140,9 @@ func checkPolicyPaths(paths []string) ([]string, map[string]policy.Report, int, 
 			}
 			objs = append(objs, parsed...)
 		}
-		objects += len(objs)
 		if len(objs) > 0 {
 			reports[s] = policy.Check(objs)
 		}
 	}
-	return names, reports, objects, errors.Join(errs...)
+	return names, reports, errors.Join(errs...)
 }

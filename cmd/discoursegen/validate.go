@@ -70,7 +70,7 @@ Exit status: 0 all valid, 1 violations found or no objects, 2 usage or I/O error
 	failed := len(rep.Violations) > 0
 	var policyErrors, policyWarnings int
 	if ioErr == nil && *checkPolicy {
-		scopes, reports, _, err := checkPolicyPaths(paths)
+		scopes, reports, err := checkPolicyPaths(paths)
 		ioErr = err
 		for _, scope := range scopes {
 			r, ok := reports[scope]
