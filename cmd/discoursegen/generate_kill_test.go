@@ -107,16 +107,7 @@ func TestGenerateSurvivesKill(t *testing.T) {
 
 	// A new release changes the Deployments and renames both migration
 	// Jobs: files change, appear and go.
-	release := filepath.Join(root, "clusters", "production", "site", "release.yaml")
-	data, err := os.ReadFile(release)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(data), "tag: v2026.1.0", "tag: v2026.2.0", 1)
-	if changed == string(data) {
-		t.Fatal("release.yaml has no tag: v2026.1.0 to change")
-	}
-	write(t, release, changed)
+	edit(t, filepath.Join(root, "clusters", "production", "site", "release.yaml"), "tag: v2026.1.0", "tag: v2026.2.0")
 
 	old := restore()
 	cmd, output := startGenerate(t, root)

@@ -33,16 +33,7 @@ func TestGenerateSwapsGolden(t *testing.T) {
 		t.Error("a run with nothing to change replaced golden/")
 	}
 
-	local := filepath.Join(root, "clusters", "local", "site", "discourse.yaml")
-	data, err := os.ReadFile(local)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(data), "hostname: forum.localtest.me", "hostname: chat.localtest.me", 1)
-	if changed == string(data) {
-		t.Fatal("clusters/local/site/discourse.yaml sets no hostname: forum.localtest.me to change")
-	}
-	write(t, local, changed)
+	edit(t, filepath.Join(root, "clusters", "local", "site", "discourse.yaml"), "hostname: forum.localtest.me", "hostname: chat.localtest.me")
 	if code, _, stderr := generate(t, root); code != 0 {
 		t.Fatalf("generate after a change: exit %d\n%s", code, stderr)
 	}

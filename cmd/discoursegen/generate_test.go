@@ -294,16 +294,8 @@ func TestGenerateWritesNothingOnError(t *testing.T) {
 	}
 	before := snapshot(t, filepath.Join(root, "golden"))
 	// Break one environment, and change another so there would be work.
-	patch := filepath.Join(root, "clusters", "staging", "site", "discourse.yaml")
-	data, _ := os.ReadFile(patch)
-	write(t, patch, strings.Replace(string(data), "hostname: forum.staging.acme-forums.test", "hostname: discourse.example.com", 1))
-	local := filepath.Join(root, "clusters", "local", "site", "discourse.yaml")
-	data, _ = os.ReadFile(local)
-	changed := strings.Replace(string(data), "hostname: forum.localtest.me", "hostname: chat.localtest.me", 1)
-	if changed == string(data) {
-		t.Fatal("the local change changed nothing")
-	}
-	write(t, local, changed)
+	edit(t, filepath.Join(root, "clusters", "staging", "site", "discourse.yaml"), "hostname: forum.staging.acme-forums.test", "hostname: discourse.example.com")
+	edit(t, filepath.Join(root, "clusters", "local", "site", "discourse.yaml"), "hostname: forum.localtest.me", "hostname: chat.localtest.me")
 
 	// kustomize hands the function's stderr straight to the process's, so
 	// that is where the user sees the field-level message.

@@ -82,13 +82,7 @@ func TestPolicyStopsAHandPatch(t *testing.T) {
 func TestGenerateRequiresThePolicy(t *testing.T) {
 	root := sandbox(t)
 	k := filepath.Join(root, "clusters", "staging", "kustomization.yaml")
-	data, err := os.ReadFile(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(k, bytes.Replace(data, []byte("transformers:\n- ../base/policy\n"), nil, 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	edit(t, k, "transformers:\n- ../base/policy\n", "")
 	code, _, stderr := generate(t, root)
 	if code == 0 || !strings.Contains(stderr, "runs no DiscoursePolicy") || !strings.Contains(stderr, "- ../base/policy") {
 		t.Errorf("generate without the policy: %d\n%s", code, stderr)
