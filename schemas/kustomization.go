@@ -182,3 +182,8 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	fieldCache.Store(t, fields)
 	return fields
 }
+
+// escapeToken escapes a property name for use in a JSON pointer.
+func escapeToken(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}

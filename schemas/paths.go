@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // manifestExts are the file extensions ValidatePaths picks up when walking
@@ -28,27 +29,32 @@ func (v *Validator) ValidatePaths(paths ...string) (Report, error) {
 	files, ioErrs := collectFiles(paths)
 
 	// Files are independent, so validate them in parallel; the report is
-	// sorted afterwards, so the result does not depend on scheduling.
+	// sorted afterwards, so the result does not depend on scheduling. A
+	// fixed set of workers rather than a goroutine per file: each grows
+	// its stack once for the decoder's and validator's recursion, instead
+	// of once per file.
 	type result struct {
 		rep Report
 		err error
 	}
 	results := make([]result, len(files))
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			data, err := os.ReadFile(f)
-			if err != nil {
-				results[i].err = err
-				return
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				data, err := os.ReadFile(files[i])
+				if err != nil {
+					results[i].err = err
+					continue
+				}
+				results[i].rep, results[i].err = v.ValidateYAML(files[i], data)
 			}
-			results[i].rep, results[i].err = v.ValidateYAML(f, data)
-		}()
+		})
 	}
 	wg.Wait()
 

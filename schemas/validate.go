@@ -59,8 +59,9 @@ func (r *Report) add(o Report) {
 // the violations. obj should hold JSON values (as produced by encoding/json
 // or sigs.k8s.io/yaml); other Go values are converted through JSON first.
 //
-// The error is reserved for failures of the validator itself, such as a
-// schema that does not compile; problems with obj are violations.
+// The error is reserved for failures of the validator itself; problems
+// with obj are violations. Schemas are compiled before a Validator
+// exists, so today there are none.
 func (v *Validator) ValidateObject(file string, index int, obj map[string]any) ([]Violation, error) {
 	if !isJSONValue(obj) {
 		norm, err := normalize(obj)
@@ -69,6 +70,12 @@ func (v *Validator) ValidateObject(file string, index int, obj map[string]any) (
 		}
 		obj = norm
 	}
+	return v.validateJSON(file, index, obj), nil
+}
+
+// validateJSON is ValidateObject for an object known to hold only JSON
+// values, such as one decodeObject made.
+func (v *Validator) validateJSON(file string, index int, obj map[string]any) []Violation {
 	base := Violation{File: file, Index: index}
 	base.APIVersion, _ = obj["apiVersion"].(string)
 	base.Kind, _ = obj["kind"].(string)
@@ -86,20 +93,15 @@ func (v *Validator) ValidateObject(file string, index int, obj map[string]any) (
 		}
 	}
 	if len(out) > 0 {
-		return out, nil
+		return out
 	}
 	g := GVK{APIVersion: base.APIVersion, Kind: base.Kind}
-	s, err := v.schemaFor(g)
-	if err != nil {
-		return nil, err
+	root, ok := v.root(g)
+	if !ok {
+		return []Violation{base.with("", v.unknownKind(g))}
 	}
-	if s == nil {
-		return []Violation{base.with("", v.unknownKind(g))}, nil
-	}
-	if err := s.Validate(map[string]any(obj)); err != nil {
-		for _, f := range flattenError(err) {
-			out = append(out, base.with(f.pointer, f.reason))
-		}
+	for _, f := range v.table.Validate(root, map[string]any(obj)) {
+		out = append(out, base.with(f.Pointer, f.Reason))
 	}
 	// No schema requires a name (the API allows generateName instead), but
 	// kubectl apply and Flux cannot apply an object without one, so in a
@@ -108,7 +110,7 @@ func (v *Validator) ValidateObject(file string, index int, obj map[string]any) (
 		out = append(out, base.with("/metadata", `missing required field "name" (objects are applied by name)`))
 		sortViolations(out)
 	}
-	return out, nil
+	return out
 }
 
 func (v Violation) with(pointer, reason string) Violation {
@@ -125,9 +127,10 @@ func isNonEmptyString(v any) bool {
 // quickest way to spot a typo or a wrong apiVersion (autoscaling/v1 for an
 // HPA, say).
 func (v *Validator) unknownKind(g GVK) string {
-	known := make([]string, len(v.kinds))
+	kinds := v.Kinds()
+	known := make([]string, len(kinds))
 	var sameKind []string
-	for i, k := range v.kinds {
+	for i, k := range kinds {
 		known[i] = k.String()
 		if k.Kind == g.Kind {
 			sameKind = append(sameKind, k.APIVersion)
@@ -161,11 +164,7 @@ func (v *Validator) ValidateYAML(file string, data []byte) (Report, error) {
 			rep.Violations = append(rep.Violations, base.with("", fileLines(problem, d.line)))
 			continue
 		}
-		vs, err := v.ValidateObject(file, i, obj)
-		if err != nil {
-			return rep, err
-		}
-		for _, x := range vs {
+		for _, x := range v.validateJSON(file, i, obj) {
 			x.Line = d.line
 			rep.Violations = append(rep.Violations, x)
 		}
@@ -199,6 +198,16 @@ func fileLines(msg string, docLine int) string {
 // decodeObject strictly decodes one YAML document into JSON values. A
 // non-empty problem means the document is not a valid object.
 func decodeObject(doc []byte) (map[string]any, string) {
+	if obj, ok := decodeFast(doc); ok {
+		return obj, ""
+	}
+	return decodeExact(doc)
+}
+
+// decodeExact is decodeObject through sigs.k8s.io/yaml, which reads all
+// of YAML and words its errors; decodeFast reads only a common subset,
+// faster, to the same values.
+func decodeExact(doc []byte) (map[string]any, string) {
 	// YAMLToJSONStrict rejects duplicate keys, which plain decoding would
 	// resolve silently in favour of the last one.
 	j, err := yaml.YAMLToJSONStrict(doc)
@@ -246,42 +255,49 @@ type document struct {
 // comments or whitespace. A marker in column 0 always ends a document in
 // YAML, even inside a block scalar, so a line scan is exact here. Splitting
 // ourselves matters: a YAML decoder handed the whole stream would read the
-// first document and silently drop the rest.
+// first document and silently drop the rest. Documents are slices of data
+// (no copy) except one that starts on its marker line.
 func splitDocuments(data []byte) []document {
 	var docs []document
-	var cur []byte
+	// A document is a run of the input, data[from:to], except when it
+	// starts on its marker line ("--- a: 1"), whose rest is then prefix.
+	var prefix []byte
+	from, to := 0, 0
 	start, lineNo := 1, 0
 	flush := func(next int) {
+		cur := data[from:to]
+		if prefix != nil {
+			cur = append(prefix, cur...)
+		}
 		if hasContent(cur) {
 			docs = append(docs, document{data: cur, line: start})
 		}
-		cur, start = nil, next
+		prefix, start = nil, next
 	}
-	for len(data) > 0 {
+	for pos := 0; pos < len(data); {
 		lineNo++
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i+1], data[i+1:]
-		} else {
-			data = nil
+		end, next := len(data), len(data)
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			end, next = pos+i, pos+i+1
 		}
-		t := bytes.TrimRight(line, "\r\n")
+		t := bytes.TrimRight(data[pos:end], "\r")
 		switch {
 		case isMarker(t, "---"):
 			flush(lineNo)
 			// Content after "--- " belongs to the new document.
-			rest := bytes.TrimLeft(t[3:], " \t")
-			if len(rest) > 0 {
-				cur = append(cur, rest...)
-				cur = append(cur, '\n')
+			if rest := bytes.TrimLeft(t[3:], " \t"); len(rest) > 0 {
+				prefix = append(append([]byte(nil), rest...), '\n')
 			} else {
 				start = lineNo + 1
 			}
+			from, to = next, next
 		case isMarker(t, "..."):
 			flush(lineNo + 1)
+			from, to = next, next
 		default:
-			cur = append(cur, line...)
+			to = next
 		}
+		pos = next
 	}
 	flush(lineNo + 1)
 	return docs
@@ -298,7 +314,13 @@ func isMarker(line []byte, m string) bool {
 // hasContent reports whether a document has anything but blank lines,
 // comments and directives.
 func hasContent(doc []byte) bool {
-	for _, line := range bytes.Split(doc, []byte("\n")) {
+	for len(doc) > 0 {
+		line := doc
+		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
+			line, doc = doc[:i], doc[i+1:]
+		} else {
+			doc = nil
+		}
 		t := bytes.TrimSpace(line)
 		if len(t) > 0 && t[0] != '#' && t[0] != '%' {
 			return true

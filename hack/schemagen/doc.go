@@ -23,6 +23,12 @@
 //	schemas/kubernetes/<version>-standalone-strict/<kind><-group-version>.json
 //	schemas/crds/<group>/<kind>_<version>.json
 //
+// The JSON files are what kubeconform and editors read; discoursegen's own
+// validator does not load them. `make schemas` runs hack/configschema and
+// then hack/schemacompile after this command, which compiles every schema
+// (these and schemas/config/) into the static table schemas/table_gen.go.
+// The README this command writes describes both.
+//
 // Output is deterministic (sorted keys, two-space indent, trailing newline)
 // so `make verify` can detect drift with a plain diff. Every file schemagen
 // writes carries a generator marker at its root; files with the marker that

@@ -67,6 +67,40 @@ own input, derived from the Go types in ` + "`generator/spec.go`" + ` by
 committed file differs from the types. The same validator checks configs and
 rendered output.
 
+## The compiled form
+
+The validator does not read these JSON files at run time. ` + "`hack/schemacompile`" + `,
+the last step of ` + "`make schemas`" + `, compiles every file under ` + "`kubernetes/`" + `,
+` + "`crds/`" + ` and ` + "`config/`" + ` into ` + "`table_gen.go`" + `: one table of schema nodes for all
+kinds, plus the root node of each kind. Identical subtrees are stored once
+(compared after dropping the annotations: descriptions, defaults,
+` + "`x-kubernetes-*`" + `, ` + "`x-discoursegen-*`" + `), so PodSpec is one set of nodes for
+Deployment, Job, CronJob and StatefulSet, and the CNPG Pooler's PodSpec (from
+another Kubernetes release, one field apart) shares every subtree it has in
+common with it. The table is a Go composite literal of numbers and strings,
+which the linker lays out as static data: ` + "`schemas.Default()`" + ` reads and parses
+nothing, and a process only touches the nodes of the kinds it validates.
+
+The validator over the table (` + "`engine/`" + `) implements exactly the keywords these
+schemas use: ` + "`type`" + `, ` + "`properties`" + `, ` + "`additionalProperties`" + `, ` + "`required`" + `,
+` + "`items`" + `, ` + "`enum`" + `, ` + "`format`" + ` (` + "`int32`" + `, ` + "`int64`" + `, ` + "`byte`" + `, ` + "`date-time`" + `,
+` + "`duration`" + `), ` + "`pattern`" + `, ` + "`minimum`" + `, ` + "`maximum`" + `, ` + "`minLength`" + `, ` + "`maxLength`" + `,
+` + "`minItems`" + `, ` + "`maxItems`" + `, ` + "`maxProperties`" + `, ` + "`oneOf`" + ` and ` + "`anyOf`" + `.
+The compiler lists the annotations it ignores; any other keyword (or format)
+makes it fail with the file and JSON pointer, so no schema is ever checked
+less than it says. ` + "`schemas.New`" + ` compiles another schema directory at run time
+with the same compiler.
+
+Two checks keep the compiled form honest:
+
+- ` + "`make verify`" + ` (and ` + "`TestTableIsFresh`" + `, which needs no make) fails when
+  ` + "`table_gen.go`" + ` is not what the committed JSON compiles to.
+- The differential tests hold the engine's findings, word for word and in
+  order, to those of the validator it replaced (the JSON files compiled by
+  ` + "`github.com/santhosh-tekuri/jsonschema/v5`" + `, now a test dependency only):
+  on every manifest in the repository, on systematic mutations of each, and
+  under fuzzing (` + "`FuzzEngineMatchesLibrary`" + `).
+
 ` + "`make verify`" + ` regenerates everything here and fails on any difference.
 
 ## Sources
@@ -94,7 +128,7 @@ rendered output.
 Versions, kinds and CRD files are pinned in ` + "`hack/sources.yaml`" + `, the single
 source of truth. After changing it (or the generator), run:
 
-    make schemas        # runs: go run ./hack/schemagen
+    make schemas        # runs hack/schemagen, hack/configschema, hack/schemacompile
 
 and commit the result. ` + "`make verify`" + ` regenerates the schemas and fails when
 they differ from what is committed, so hand edits and forgotten
@@ -102,9 +136,10 @@ regenerations are caught.
 
 ## Using the schemas
 
-In Go, ` + "`schemas.Default()`" + ` validates against the files embedded in the binary;
-the CLI is ` + "`discoursegen validate [PATH...]`" + `. The layout also works as a
-kubeconform registry, fully offline:
+In Go, ` + "`schemas.Default()`" + ` validates against the compiled table built into the
+binary (the JSON files are embedded too, for ` + "`schemas.ConfigSchema`" + ` and
+` + "`discoursegen schema`" + `); the CLI is ` + "`discoursegen validate [PATH...]`" + `. The
+layout also works as a kubeconform registry, fully offline:
 
     kubeconform -strict -summary -kubernetes-version ` + kubeNorm + ` \
       -schema-location 'schemas/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json' \

@@ -1,14 +1,277 @@
 package schemas
 
+// The validator as it was before the engine: each JSON schema file
+// compiled at first use by santhosh-tekuri/jsonschema/v5, and the
+// library's error tree flattened into findings. It stays, as close to
+// verbatim as a test file allows, as the oracle the differential tests
+// (engine_diff_test.go) hold the engine to: same findings, same wording,
+// same order.
+
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/big"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
+
+// oracle is the old Validator: an index of schema files by kind, and each
+// schema compiled by the library on first use.
+type oracle struct {
+	fsys  fs.FS
+	index map[GVK]string
+	kinds []GVK
+
+	mu       sync.Mutex
+	compiled map[GVK]*oracleCompiled
+}
+
+type oracleCompiled struct {
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
+}
+
+// newOracle indexes fsys as the old New did.
+func newOracle(fsys fs.FS) (*oracle, error) {
+	o := &oracle{fsys: fsys, index: map[GVK]string{}, compiled: map[GVK]*oracleCompiled{}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".json" {
+			return nil
+		}
+		gvks, err := readGVKs(fsys, p)
+		if err != nil {
+			return err
+		}
+		for _, g := range gvks {
+			if prev, dup := o.index[g]; dup {
+				return fmt.Errorf("%s and %s both define %s", prev, p, g)
+			}
+			o.index[g] = p
+			o.kinds = append(o.kinds, g)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("index schemas: %w", err)
+	}
+	slices.SortFunc(o.kinds, func(a, b GVK) int {
+		return strings.Compare(a.String(), b.String())
+	})
+	return o, nil
+}
+
+func (o *oracle) schemaFor(g GVK) (*jsonschema.Schema, error) {
+	p, ok := o.index[g]
+	if !ok {
+		return nil, nil
+	}
+	o.mu.Lock()
+	c, ok := o.compiled[g]
+	if !ok {
+		c = &oracleCompiled{}
+		o.compiled[g] = c
+	}
+	o.mu.Unlock()
+	c.once.Do(func() {
+		c.schema, c.err = compileFile(o.fsys, p)
+	})
+	return c.schema, c.err
+}
+
+// ValidateObject is the old Validator.ValidateObject.
+func (o *oracle) ValidateObject(file string, index int, obj map[string]any) ([]Violation, error) {
+	if !isJSONValue(obj) {
+		norm, err := normalize(obj)
+		if err != nil {
+			return []Violation{{File: file, Index: index, Reason: err.Error()}}, nil
+		}
+		obj = norm
+	}
+	base := Violation{File: file, Index: index}
+	base.APIVersion, _ = obj["apiVersion"].(string)
+	base.Kind, _ = obj["kind"].(string)
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		base.Name, _ = meta["name"].(string)
+		base.Namespace, _ = meta["namespace"].(string)
+	}
+	var out []Violation
+	for _, field := range []string{"apiVersion", "kind"} {
+		switch val, ok := obj[field]; {
+		case !ok || val == nil:
+			out = append(out, base.with("/"+field, "missing "+field))
+		case !isNonEmptyString(val):
+			out = append(out, base.with("/"+field, field+" must be a non-empty string"))
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	g := GVK{APIVersion: base.APIVersion, Kind: base.Kind}
+	s, err := o.schemaFor(g)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return []Violation{base.with("", o.unknownKind(g))}, nil
+	}
+	if err := s.Validate(map[string]any(obj)); err != nil {
+		for _, f := range flattenError(err) {
+			out = append(out, base.with(f.pointer, f.reason))
+		}
+	}
+	if meta, ok := obj["metadata"].(map[string]any); base.Name == "" && (!ok || meta["name"] == nil) {
+		out = append(out, base.with("/metadata", `missing required field "name" (objects are applied by name)`))
+		sortViolations(out)
+	}
+	return out, nil
+}
+
+func (o *oracle) unknownKind(g GVK) string {
+	known := make([]string, len(o.kinds))
+	var sameKind []string
+	for i, k := range o.kinds {
+		known[i] = k.String()
+		if k.Kind == g.Kind {
+			sameKind = append(sameKind, k.APIVersion)
+		}
+	}
+	hint := ""
+	if len(sameKind) > 0 {
+		hint = fmt.Sprintf(" (%s is known with apiVersion %s)", g.Kind, strings.Join(sameKind, ", "))
+	}
+	return fmt.Sprintf("no schema for apiVersion %s kind %s%s; known kinds are %s",
+		g.APIVersion, g.Kind, hint, strings.Join(known, ", "))
+}
+
+// readGVKs returns the kinds a schema file declares at its root.
+func readGVKs(fsys fs.FS, p string) ([]GVK, error) {
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	var root struct {
+		GVK []struct {
+			Group, Version, Kind string
+		} `json:"x-kubernetes-group-version-kind"`
+	}
+	if err := json.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	out := make([]GVK, 0, len(root.GVK))
+	for _, g := range root.GVK {
+		if g.Version == "" || g.Kind == "" {
+			return nil, fmt.Errorf("%s: x-kubernetes-group-version-kind entry without version or kind", p)
+		}
+		apiVersion := g.Version
+		if g.Group != "" {
+			apiVersion = g.Group + "/" + g.Version
+		}
+		out = append(out, GVK{APIVersion: apiVersion, Kind: g.Kind})
+	}
+	return out, nil
+}
+
+// schemeURL is a made-up scheme: schemas are addressed by their path in
+// the embedded tree, and nothing can ever be fetched for it.
+const schemeURL = "discoursegen-schema:///"
+
+// compileFile compiles one standalone schema file.
+func compileFile(fsys fs.FS, p string) (*jsonschema.Schema, error) {
+	data, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, fmt.Errorf("read schema %s: %w", p, err)
+	}
+	c := jsonschema.NewCompiler()
+	// The files declare draft 4; this only matters for a schema that does
+	// not, and then matches kubeconform's default.
+	c.Draft = jsonschema.Draft4
+	// Standalone schemas have no external references. Refusing to load any
+	// keeps validation offline and hermetic even for a malformed schema.
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("schema %s references %s: external references are disabled", p, s)
+	}
+	for name, f := range kubernetesFormats {
+		c.Formats[name] = f
+	}
+	url := schemeURL + p
+	if err := c.AddResource(url, bytes.NewReader(data)); err != nil {
+		return nil, fmt.Errorf("load schema %s: %w", p, err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("compile schema %s: %w", p, err)
+	}
+	return s, nil
+}
+
+// kubernetesFormats gives OpenAPI formats the meaning the apiserver gives
+// them. Draft 4 asserts formats, and the library's own "duration" is ISO
+// 8601 while Kubernetes operators write Go durations ("5m").
+var kubernetesFormats = map[string]func(any) bool{
+	// []byte fields (Secret data) are base64 in JSON; anything else fails
+	// to decode on the server.
+	"byte": func(v any) bool {
+		s, ok := v.(string)
+		if !ok {
+			return true
+		}
+		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+		_, err := base64.StdEncoding.DecodeString(s)
+		return err == nil
+	},
+	"int32": intRange(32),
+	"int64": intRange(64),
+	"duration": func(v any) bool {
+		s, ok := v.(string)
+		if !ok {
+			return true
+		}
+		if _, err := time.ParseDuration(s); err == nil {
+			return true
+		}
+		return jsonschema.Formats["duration"](v)
+	},
+}
+
+// intRange checks that an integer fits the Go type the field decodes into;
+// non-integers are left to the "type" keyword.
+func intRange(bits uint) func(any) bool {
+	lo := new(big.Int).Neg(new(big.Int).Lsh(big.NewInt(1), bits-1))
+	hi := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits-1), big.NewInt(1))
+	return func(v any) bool {
+		var s string
+		switch n := v.(type) {
+		case json.Number:
+			s = n.String()
+		case float64:
+			s = fmt.Sprint(n)
+		default:
+			return true
+		}
+		r, ok := new(big.Rat).SetString(s)
+		if !ok || !r.IsInt() {
+			return true
+		}
+		i := r.Num()
+		return i.Cmp(lo) >= 0 && i.Cmp(hi) <= 0
+	}
+}
 
 // finding is one leaf cause of a schema error: where and what.
 type finding struct {
@@ -220,11 +483,6 @@ func pointer(loc string) string {
 		}
 	}
 	return strings.Join(tokens, "/")
-}
-
-// escapeToken escapes a property name for use in a JSON pointer.
-func escapeToken(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // parseQuotedList parses the library's list of quoted names, such as
