@@ -139,12 +139,23 @@ func (o Owner) Swap(root string, plan *Plan) (kept []string, err error) {
 
 // stage builds the tree plan leads to in staging: the files plan writes,
 // then those already on disk and the foreign ones, linked from root (and
-// added to copied where they had to be copied); then it syncs every
-// directory, so that after the swap the new tree is on disk as a whole,
+// added to copied where they had to be copied); then it syncs the tree
+// (syncTree), so that after the swap the new tree is on disk as a whole,
 // and gives staging root's permissions.
 func stage(root, staging string, plan *Plan, perm fs.FileMode, copied map[string]bool) error {
+	// made are the directories already made: a fleet's output is tens of
+	// thousands of files in a few thousand directories, and asking for
+	// each file's directory again costs a stat per file.
+	made := map[string]bool{}
 	for _, f := range plan.Write {
-		if err := writeNew(filepath.Join(staging, filepath.FromSlash(f.Path)), f.Data); err != nil {
+		dst := filepath.Join(staging, filepath.FromSlash(f.Path))
+		if dir := filepath.Dir(dst); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			made[dir] = true
+		}
+		if err := writeNew(dst, f.Data); err != nil {
 			return err
 		}
 		reached("staged " + f.Path)
@@ -162,25 +173,16 @@ func stage(root, staging string, plan *Plan, perm fs.FileMode, copied map[string
 			reached("staged " + p)
 		}
 	}
-	err := filepath.WalkDir(staging, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		return syncDir(p)
-	})
-	if err != nil {
+	if err := syncTree(staging); err != nil {
 		return err
 	}
 	return os.Chmod(staging, perm)
 }
 
-// writeNew creates dst, which must not exist, holding data, synced, mode
-// 0644 whatever the umask: generated files are read by tools and people
-// alike.
+// writeNew creates dst, which must not exist and whose directory must,
+// holding data, mode 0644 whatever the umask: generated files are read
+// by tools and people alike.
 func writeNew(dst string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
 	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
@@ -188,9 +190,6 @@ func writeNew(dst string, data []byte) error {
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Chmod(0o644)
-	}
-	if err == nil {
-		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -234,7 +233,7 @@ func carry(src, dst string) (linked bool, err error) {
 }
 
 // copyFile copies the regular file src to dst, which must not exist,
-// with mode's permission bits, synced.
+// with mode's permission bits (stage syncs the tree after).
 func copyFile(src, dst string, mode fs.FileMode) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -248,9 +247,6 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 	_, err = io.Copy(out, in)
 	if err == nil {
 		err = out.Chmod(mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky))
-	}
-	if err == nil {
-		err = out.Sync()
 	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
@@ -372,7 +368,10 @@ func (o Owner) removeStaging(root, dir string, copied map[string]bool) (kept []s
 // disposable reports whether the file p, at rel in a staging directory of
 // root, may be deleted: it is the file at rel in root under another name,
 // or, when this run copied it, an identical copy of that file, or a
-// regular file the generator wrote.
+// regular file the generator wrote, or an empty regular file that is not
+// a live file's other name: a run killed between creating a file and
+// writing it (one write, which a kill does not split) leaves one, and
+// deleting it loses nothing.
 func (o Owner) disposable(root, p, rel string, copied bool) (bool, error) {
 	info, err := os.Lstat(p)
 	if err != nil {
@@ -391,6 +390,9 @@ func (o Owner) disposable(root, p, rel string, copied bool) (bool, error) {
 	}
 	if !info.Mode().IsRegular() {
 		return false, nil
+	}
+	if info.Size() == 0 {
+		return true, nil
 	}
 	data, err := os.ReadFile(p)
 	if err != nil {

@@ -179,8 +179,8 @@ func TestSwapCarriesForeignFiles(t *testing.T) {
 
 // TestSwapRemovesLeftovers: a staging directory a killed run left is
 // removed by the next Swap, even one with nothing to write, as far as the
-// rule allows: generated files and second names of live files go; any
-// other file stays, is reported, and keeps its directories. Nothing that
+// rule allows: generated files, empty files and second names of live
+// files go; any other file stays, is reported, and keeps its directories. Nothing that
 // is not exactly a staging name is looked at.
 func TestSwapRemovesLeftovers(t *testing.T) {
 	dir := t.TempDir()
@@ -188,7 +188,9 @@ func TestSwapRemovesLeftovers(t *testing.T) {
 	setUp(t, root, map[string]string{"a.yaml": gen("a"), "app/mine.txt": "mine"})
 
 	clean := filepath.Join(dir, ".out.discoursegen-123")
-	setUp(t, clean, map[string]string{"a.yaml": gen("new a"), "app/b.yaml": gen("b")})
+	// app/cut.yaml is what a run killed between creating a file and
+	// writing it leaves: empty, so deleting it loses nothing.
+	setUp(t, clean, map[string]string{"a.yaml": gen("new a"), "app/b.yaml": gen("b"), "app/cut.yaml": ""})
 	if err := os.Link(filepath.Join(root, "app", "mine.txt"), filepath.Join(clean, "app", "mine.txt")); err != nil {
 		t.Skip("no hard links here:", err)
 	}
