@@ -1,16 +1,15 @@
 package policy
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
+	"discoursegen.dev/discoursegen/schemas"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
@@ -20,7 +19,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	yamlutil "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // Object is one rendered object as the rules see it: its identity, its
@@ -34,8 +32,12 @@ type Object struct {
 	Size int
 }
 
-// NewObject makes an Object of a decoded map.
+// NewObject makes an Object of a decoded map. A json.Number in it (a map
+// decoded with exact numbers, as schemas.DecodeObject gives it) becomes
+// the int64 or float64 json.Unmarshal would have given; raw itself is not
+// changed.
 func NewObject(raw map[string]any) (Object, error) {
+	raw = goNumbers(raw).(map[string]any)
 	data, err := json.Marshal(raw)
 	if err != nil {
 		return Object{}, err
@@ -53,30 +55,57 @@ func NewObject(raw map[string]any) (Object, error) {
 // ReadObjects decodes a stream of YAML or JSON documents; empty documents
 // are skipped.
 func ReadObjects(r io.Reader) ([]Object, error) {
-	dec := yamlutil.NewYAMLOrJSONDecoder(r, 4096)
-	var out []Object
-	for {
-		var raw map[string]any
-		err := dec.Decode(&raw)
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if raw == nil {
-			continue
-		}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return ParseObjects(data)
+}
+
+// ParseObjects is ReadObjects on bytes. It decodes as the schema
+// validator does (schemas.DecodeObjects), so a check of rendered output
+// reads each object the way its validation did.
+func ParseObjects(data []byte) ([]Object, error) {
+	raws, err := schemas.DecodeObjects(data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Object, 0, len(raws))
+	for _, raw := range raws {
 		o, err := NewObject(raw)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, o)
 	}
+	return out, nil
 }
 
-// ParseObjects is ReadObjects on bytes.
-func ParseObjects(data []byte) ([]Object, error) { return ReadObjects(bytes.NewReader(data)) }
+// goNumbers is a copy of v with each json.Number replaced by the int64 or
+// float64 encoding/json would have decoded it to.
+func goNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = goNumbers(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = goNumbers(e)
+		}
+		return out
+	}
+	return v
+}
 
 func (o *Object) annotations() map[string]string { return o.stringMap("metadata", "annotations") }
 func (o *Object) labels() map[string]string      { return o.stringMap("metadata", "labels") }

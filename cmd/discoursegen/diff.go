@@ -112,7 +112,9 @@ func diff(ref, clusters, out string) (review.Report, string, error) {
 	if err != nil {
 		return review.Report{}, "", fmt.Errorf("reading %s/ at %s:\n%w", tree, ref, err)
 	}
-	rendered, _, err := renderAll(clusters, out)
+	// The policy's warnings and waivers are generate's to print; its
+	// errors fail the render either way.
+	rendered, _, err := renderAll(clusters, out, io.Discard)
 	if err != nil {
 		return review.Report{}, "", fmt.Errorf("rendering the working tree: %w", err)
 	}

@@ -64,7 +64,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	defer held.Release()
 
-	files, objects, err := renderAll(*clusters, *out)
+	files, objects, err := renderAll(*clusters, *out, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "discoursegen generate:", err)
 		fmt.Fprintln(stderr, "nothing was written")
@@ -118,55 +118,6 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: %d objects, %d files written, %d removed\n", *out, objects, len(plan.Write), len(plan.Remove))
 	return exitValid
-}
-
-// renderAll renders and validates every environment before anything is
-// written, and reports every problem of every environment. out is where
-// the files will go; golden.Layout points the Flux Kustomizations there.
-func renderAll(clusters, out string) ([]golden.File, int, error) {
-	// Before kustomize reads anything (limits.go).
-	if err := checkInputs(clusters); err != nil {
-		return nil, 0, err
-	}
-	envs, err := environments(clusters)
-	if err != nil {
-		return nil, 0, err
-	}
-	v, err := schemas.Default()
-	if err != nil {
-		return nil, 0, err
-	}
-	root, err := outputRoot(clusters, out)
-	if err != nil {
-		return nil, 0, err
-	}
-	files := []golden.File{golden.Readme()}
-	objects := 0
-	var errs []error
-	for _, env := range envs {
-		dir := filepath.Join(clusters, env)
-		if err := errors.Join(checkFunctions(dir), requirePolicy(dir)); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		objs, err := build.Run(dir)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := errors.Join(validateBuilt(v, env, objs), policyGate(env, objs)); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		envFiles, err := golden.Layout(root, env, objs)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		files = append(files, envFiles...)
-		objects += len(objs)
-	}
-	return files, objects, errors.Join(errs...)
 }
 
 // outputRoot is out relative to the repository root, the directory that
@@ -249,11 +200,8 @@ var selfExecutable = os.Executable
 // checkFunctions refuses to render with a function that is not the running
 // build: kustomize execs whatever file the config's exec path names, and a
 // stale bin/discoursegen would write a stale golden/ without any error.
-func checkFunctions(dir string) error {
-	fns, err := build.ExecFunctions(dir)
-	if err != nil {
-		return err
-	}
+func checkFunctions(o *build.Overlay) error {
+	dir, fns := o.Dir, o.ExecFunctions()
 	self, err := selfExecutable()
 	if err != nil {
 		return fmt.Errorf("finding the running discoursegen: %w", err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -53,7 +54,7 @@ func TestMain(m *testing.M) {
 
 // TestGoldenIsCurrent: golden/ equals a fresh in-process render.
 func TestGoldenIsCurrent(t *testing.T) {
-	files, _, err := renderAll(clustersIn, goldenDir)
+	files, _, err := renderAll(clustersIn, goldenDir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +538,7 @@ func write(t *testing.T, path, content string) {
 func BenchmarkGenerate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := renderAll(clustersIn, goldenDir); err != nil {
+		if _, _, err := renderAll(clustersIn, goldenDir, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,12 +17,9 @@ import (
 // requirePolicy refuses an environment whose kustomization does not run
 // the DiscoursePolicy validator: kustomize build of it would pass output
 // that breaks Discourse's rules, and only generate would notice.
-func requirePolicy(dir string) error {
-	configs, err := build.FunctionConfigs(dir)
-	if err != nil {
-		return err
-	}
-	if slices.ContainsFunc(configs, func(c build.Config) bool { return c.Node.GetKind() == policyfn.Kind }) {
+func requirePolicy(o *build.Overlay) error {
+	dir := o.Dir
+	if slices.ContainsFunc(o.FunctionConfigs(), func(c build.Config) bool { return c.Node.GetKind() == policyfn.Kind }) {
 		return nil
 	}
 	return fmt.Errorf("%s runs no %s: add it last, after every patch, as\n  transformers:\n  - ../base/policy\nso that kustomize build checks the same rules generate does", dir, policyfn.Kind)

@@ -110,6 +110,21 @@ func load(data []byte) (Config, api, field.ErrorList) {
 	if err != nil {
 		return nil, api{}, field.ErrorList{problem("not a YAML object: " + err.Error())}
 	}
+	return loadJSON(j)
+}
+
+// renderJSON is render for one JSON object that kyaml has already parsed
+// and checked (RenderNode): it is decoded once, with no YAML round trip.
+func renderJSON(j []byte) ([]generator.Object, field.ErrorList) {
+	cfg, v, errs := loadJSON(j)
+	if cfg == nil || len(errs) > 0 {
+		return nil, errs
+	}
+	return v.render(cfg)
+}
+
+// loadJSON decodes and judges one config given as a JSON object.
+func loadJSON(j []byte) (Config, api, field.ErrorList) {
 	// Numbers stay exact (json.Number) until the schema has judged them:
 	// as float64, 9223372036854775807 would be reported as
 	// -9223372036854775808, and 2147483647 as 2.147483647e+09.

@@ -1,6 +1,7 @@
 package discourse
 
 import (
+	"discoursegen.dev/discoursegen/generator"
 	"discoursegen.dev/discoursegen/internal/manifest"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
@@ -18,24 +19,7 @@ func process(rl *framework.ResourceList) error {
 	if rl.FunctionConfig == nil || isEmpty(rl.FunctionConfig.YNode()) {
 		return fail(rl, field.ErrorList{problem("missing functionConfig: the function needs a Discourse config")})
 	}
-	// The limits of Render, on the node kyaml parsed: the values first,
-	// so that neither encoding below expands an alias bomb; the size as
-	// YAML, as the config was written.
-	if errs := checkNode(rl.FunctionConfig.YNode()); len(errs) > 0 {
-		return fail(rl, errs)
-	}
-	text, err := rl.FunctionConfig.String()
-	if err == nil {
-		err = CheckSize(int64(len(text)), false)
-	}
-	if err != nil {
-		return fail(rl, field.ErrorList{problem("functionConfig: " + err.Error())})
-	}
-	data, err := rl.FunctionConfig.MarshalJSON()
-	if err != nil {
-		return fail(rl, field.ErrorList{problem("reading functionConfig: " + err.Error())})
-	}
-	objs, errs := render(data)
+	objs, errs := RenderNode(rl.FunctionConfig)
 	if len(errs) > 0 {
 		return fail(rl, errs)
 	}
@@ -49,6 +33,30 @@ func process(rl *framework.ResourceList) error {
 	}
 	rl.Items = items
 	return nil
+}
+
+// RenderNode renders a config kustomize has already parsed: the
+// function's functionConfig, or a generator config `discoursegen
+// generate` renders in-process. It is Render with the limits checked on
+// the node: the values first, so that no encoding expands an alias bomb,
+// then the size as YAML, as the config was written.
+func RenderNode(config *kyaml.RNode) ([]generator.Object, field.ErrorList) {
+	if errs := checkNode(config.YNode()); len(errs) > 0 {
+		return nil, errs
+	}
+	text, err := config.String()
+	if err == nil {
+		err = CheckSize(int64(len(text)), false)
+	}
+	if err != nil {
+		return nil, field.ErrorList{problem("functionConfig: " + err.Error())}
+	}
+	// kyaml's JSON refuses a duplicate key, as YAMLToJSONStrict does.
+	data, err := config.MarshalJSON()
+	if err != nil {
+		return nil, field.ErrorList{problem("reading functionConfig: " + err.Error())}
+	}
+	return renderJSON(data)
 }
 
 // fail records the problems as error results, one per problem with its

@@ -48,7 +48,7 @@ type config struct {
 }
 
 func process(rl *framework.ResourceList, report io.Writer) error {
-	if err := checkConfig(rl.FunctionConfig); err != nil {
+	if err := CheckConfig(rl.FunctionConfig); err != nil {
 		return fail(rl, err.Error())
 	}
 	if len(rl.Items) == 0 {
@@ -70,10 +70,15 @@ func process(rl *framework.ResourceList, report io.Writer) error {
 	if rep.Failed() {
 		// The findings are printed above and kept as results; the error
 		// is the one line kustomize shows after them.
-		n := len(rep.Errors())
-		return fmt.Errorf("DiscoursePolicy: %d rule violation%s; fix them, or waive a rule on one object with the annotation %s<rule>: <why it does not apply>", n, plural(n), policy.WaiverPrefix)
+		return Failure(len(rep.Errors()))
 	}
 	return nil
+}
+
+// Failure is the one line that ends a report with n rule violations:
+// the function's error, and generate's when it runs the rules in-process.
+func Failure(n int) error {
+	return fmt.Errorf("DiscoursePolicy: %d rule violation%s; fix them, or waive a rule on one object with the annotation %s<rule>: <why it does not apply>", n, plural(n), policy.WaiverPrefix)
 }
 
 func plural(n int) string {
@@ -110,10 +115,10 @@ func object(n *kyaml.RNode) (policy.Object, error) {
 	return policy.NewObject(raw)
 }
 
-// checkConfig refuses a config that is not a DiscoursePolicy, or that
+// CheckConfig refuses a config that is not a DiscoursePolicy, or that
 // carries a spec: the policy has no settings, and a field that looks like
 // one would be silently ignored.
-func checkConfig(n *kyaml.RNode) error {
+func CheckConfig(n *kyaml.RNode) error {
 	if n == nil {
 		return fmt.Errorf("missing functionConfig: the validator needs a %s %s", APIVersion, Kind)
 	}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"discoursegen.dev/discoursegen/internal/jsonyaml"
+	"discoursegen.dev/discoursegen/schemas"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
-	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // Resource is one rendered object as kustomize calls it: its identity and
@@ -17,6 +17,10 @@ type Resource struct {
 	APIVersion, Kind, Namespace, Name string
 	Labels, Annotations               map[string]string
 	YAML                              []byte
+	// Object is the object YAML prints, as JSON values with json.Number
+	// numbers, when the builder had it before printing (an in-process
+	// build that kustomize had nothing to change in); nil otherwise.
+	Object map[string]any
 }
 
 // Run renders the kustomization in dir. It fails on empty output:
@@ -26,54 +30,52 @@ func Run(dir string) ([]Resource, error) {
 	opts := krusty.MakeDefaultOptions()
 	opts.PluginConfig = types.EnabledPluginConfig(types.BploUseStaticallyLinked)
 	opts.PluginConfig.FnpLoadingOptions.EnableExec = true
-	k := krusty.MakeKustomizer(opts)
-	resMap, err := k.Run(filesys.MakeFsOnDisk(), dir)
+	return runKustomize(filesys.MakeFsOnDisk(), dir, opts)
+}
+
+// Decoded is the object as JSON values with exact numbers (json.Number):
+// Object when the builder kept it, else its YAML decoded as the schema
+// validator decodes it (schemas.DecodeObject). The map is the
+// resource's own: changing it changes the object, and SetString keeps the
+// two in step.
+func (r *Resource) Decoded() (map[string]any, error) {
+	if r.Object != nil {
+		return r.Object, nil
+	}
+	obj, err := schemas.DecodeObject(r.YAML)
 	if err != nil {
-		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
+		return nil, fmt.Errorf("%s %s: %w", r.Kind, r.Name, err)
 	}
-	if resMap.Size() == 0 {
-		return nil, fmt.Errorf("kustomize build %s: produced no objects (are exec functions enabled and the function binary built?)", dir)
-	}
-	objs := make([]Resource, 0, resMap.Size())
-	for _, r := range resMap.Resources() {
-		y, err := r.AsYAML()
-		if err != nil {
-			return nil, fmt.Errorf("kustomize build %s: %s %s: %w", dir, r.GetKind(), r.GetName(), err)
-		}
-		objs = append(objs, Resource{
-			APIVersion:  r.GetApiVersion(),
-			Kind:        r.GetKind(),
-			Namespace:   r.GetNamespace(),
-			Name:        r.GetName(),
-			Labels:      r.GetLabels(),
-			Annotations: r.GetAnnotations(),
-			YAML:        y,
-		})
-	}
-	return objs, nil
+	r.Object = obj
+	return obj, nil
 }
 
 // SetString sets one string field of the object, creating the maps on the
-// way, and re-encodes it the way kustomize's Resource.AsYAML prints a
-// resource (JSON through a map, then YAML), so the bytes are what
+// way, and prints the object again as kustomize's Resource.AsYAML prints a
+// resource (package jsonyaml gives its bytes), so the YAML is what
 // kustomize would print for the edited object.
 func (r *Resource) SetString(value string, fields ...string) error {
 	if len(fields) == 0 {
 		return fmt.Errorf("%s %s: no field to set", r.Kind, r.Name)
 	}
-	node, err := kyaml.Parse(string(r.YAML))
+	obj, err := r.Decoded()
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", r.Kind, r.Name, err)
+		return err
 	}
-	parent, last := fields[:len(fields)-1], fields[len(fields)-1]
-	if err := node.PipeE(kyaml.LookupCreate(kyaml.MappingNode, parent...), kyaml.SetField(last, kyaml.NewStringRNode(value))); err != nil {
-		return fmt.Errorf("%s %s: setting %s: %w", r.Kind, r.Name, strings.Join(fields, "."), err)
+	m := obj
+	for _, f := range fields[:len(fields)-1] {
+		next, ok := m[f].(map[string]any)
+		if !ok {
+			if m[f] != nil {
+				return fmt.Errorf("%s %s: setting %s: %s is not a mapping", r.Kind, r.Name, strings.Join(fields, "."), f)
+			}
+			next = map[string]any{}
+			m[f] = next
+		}
+		m = next
 	}
-	js, err := node.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", r.Kind, r.Name, err)
-	}
-	out, err := yaml.JSONToYAML(js)
+	m[fields[len(fields)-1]] = value
+	out, err := jsonyaml.Marshal(obj)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", r.Kind, r.Name, err)
 	}

@@ -34,6 +34,57 @@ type Config struct {
 	Node      *kyaml.RNode
 }
 
+// Overlay is a kustomization read once, with the function configs of each
+// of its generators:, transformers: and validators: entries, for the
+// checks generate makes before it builds (ExecFunctions) and for the
+// in-process build (PlanInProcess).
+type Overlay struct {
+	// Dir is the kustomization's directory, as given.
+	Dir string
+	// Kustomization is kustomization.yaml as written, decoded leniently;
+	// PlanInProcess decodes it again strictly.
+	Kustomization types.Kustomization
+	// Generators, Transformers and Validators hold the configs of each
+	// entry of those lists, in order.
+	Generators, Transformers, Validators []Config
+	// raw is kustomization.yaml's bytes.
+	raw []byte
+}
+
+// ReadOverlay reads the kustomization in dir and the function configs of
+// its function entries, without running any function: each entry is
+// built with plugins off, so its patches apply.
+func ReadOverlay(dir string) (*Overlay, error) {
+	path := filepath.Join(dir, "kustomization.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &Overlay{Dir: dir, raw: data}
+	if err := yaml.Unmarshal(data, &o.Kustomization); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, list := range []struct {
+		entries []string
+		configs *[]Config
+	}{
+		{o.Kustomization.Generators, &o.Generators},
+		{o.Kustomization.Transformers, &o.Transformers},
+		{o.Kustomization.Validators, &o.Validators},
+	} {
+		if *list.configs, err = configsOf(dir, list.entries); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// FunctionConfigs lists the configs of every function entry: every
+// function a build of the overlay may run.
+func (o *Overlay) FunctionConfigs() []Config {
+	return slices.Concat(o.Generators, o.Transformers, o.Validators)
+}
+
 // Configs lists the function configs of every generator of the
 // kustomization in dir, without running any function: each generators:
 // entry is built with plugins off, so its patches apply. They are the
@@ -45,17 +96,6 @@ func Configs(dir string) ([]Config, error) {
 		return nil, err
 	}
 	return configsOf(dir, k.Generators)
-}
-
-// FunctionConfigs lists the function configs of every generators:,
-// transformers: and validators: entry of the kustomization in dir: every
-// function a build of it may run.
-func FunctionConfigs(dir string) ([]Config, error) {
-	k, err := readKustomization(dir)
-	if err != nil {
-		return nil, err
-	}
-	return configsOf(dir, slices.Concat(k.Generators, k.Transformers, k.Validators))
 }
 
 func readKustomization(dir string) (*types.Kustomization, error) {
@@ -88,23 +128,19 @@ func configsOf(dir string, entries []string) ([]Config, error) {
 }
 
 // ExecFunctions lists the exec functions the generators, transformers and
-// validators of the kustomization in dir run, without running them: the
-// config.kubernetes.io/function annotation of each config (see
-// FunctionConfigs) names its function.
-func ExecFunctions(dir string) ([]ExecFunction, error) {
-	configs, err := FunctionConfigs(dir)
-	if err != nil {
-		return nil, err
-	}
+// validators of the overlay run, without running them: the
+// config.kubernetes.io/function annotation of each config names its
+// function.
+func (o *Overlay) ExecFunctions() []ExecFunction {
 	var out []ExecFunction
-	for _, c := range configs {
+	for _, c := range o.FunctionConfigs() {
 		spec, err := runtimeutil.GetFunctionSpec(c.Node)
 		if err != nil || spec == nil || spec.Exec.Path == "" {
 			continue
 		}
 		path := spec.Exec.Path
 		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
+			path = filepath.Join(o.Dir, path)
 		}
 		out = append(out, ExecFunction{
 			Config: c.Node.GetKind() + " " + c.Node.GetName(),
@@ -112,7 +148,7 @@ func ExecFunctions(dir string) ([]ExecFunction, error) {
 			Args:   spec.Exec.Args,
 		})
 	}
-	return out, nil
+	return out
 }
 
 // generatorConfigs reads the function configs of one generators: entry: a

@@ -13,7 +13,6 @@ import (
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/genfiles"
 	kustomizev1 "discoursegen.dev/discoursegen/internal/thirdparty/fluxkustomize/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // marker is on the first line of every file generate writes.
@@ -86,12 +85,13 @@ func Layout(root, env string, objs []build.Resource) ([]File, error) {
 		entries[dir] = append(entries[dir], name)
 		placed[i] = p
 	}
+	stages := stageDirs(entries)
 	for i, o := range objs {
 		if placed[i] == "" {
 			continue
 		}
-		if isFluxKustomization(o) {
-			if err := pointAtStage(&o, root, env, entries); err != nil {
+		if IsFluxKustomization(o) {
+			if err := pointAtStage(&o, root, env, stages); err != nil {
 				errs = append(errs, err)
 				continue
 			}
@@ -164,9 +164,10 @@ func siteOf(o build.Resource, sites []string) string {
 	return sites[0]
 }
 
-// isFluxKustomization reports whether o is a Flux Kustomization (not a
-// kustomize one, which never appears among rendered objects).
-func isFluxKustomization(o build.Resource) bool {
+// IsFluxKustomization reports whether o is a Flux Kustomization (not a
+// kustomize one, which never appears among rendered objects): Layout
+// rewrites its spec.path.
+func IsFluxKustomization(o build.Resource) bool {
 	group, _, _ := strings.Cut(o.APIVersion, "/")
 	fluxGroup, _, _ := strings.Cut(kustomizev1.GroupVersion, "/")
 	return group == fluxGroup && o.Kind == "Kustomization"
@@ -177,25 +178,37 @@ func isFluxKustomization(o build.Resource) bool {
 // stage. It must name a stage of its own site: a Kustomization that
 // applied another site's directory would prune and gate objects that are
 // not its own.
-func pointAtStage(o *build.Resource, root, env string, entries map[string][]string) error {
-	var k struct {
-		Spec struct{ Path string } `json:"spec"`
-	}
-	if err := yaml.Unmarshal(o.YAML, &k); err != nil {
+func pointAtStage(o *build.Resource, root, env string, stages map[string]string) error {
+	obj, err := o.Decoded()
+	if err != nil {
 		return fmt.Errorf("clusters/%s: Flux Kustomization %s: %w", env, o.Name, err)
 	}
-	own := o.Labels[generator.LabelInstance]
+	spec, _ := obj["spec"].(map[string]any)
+	rendered, _ := spec["path"].(string)
+	dir, ok := stages[rendered]
+	if !ok {
+		return fmt.Errorf("clusters/%s: Flux Kustomization %s applies %q, which is not a stage generate writes for this environment; the generator renders %s", env, o.Name, rendered, generator.FluxPath("<site>", "<stage>"))
+	}
+	if site, _, _ := strings.Cut(dir, "/"); site != o.Labels[generator.LabelInstance] {
+		return fmt.Errorf("clusters/%s: Flux Kustomization %s of site %q applies %q, a stage of site %q; a Kustomization applies only its own site's stages", env, o.Name, o.Labels[generator.LabelInstance], rendered, site)
+	}
+	return o.SetString("./"+path.Join(root, env, dir), "spec", "path")
+}
+
+// stageDirs maps the path a Flux Kustomization is rendered with
+// (generator.FluxPath) to the directory, relative to the environment,
+// that Layout writes the stage to; every directory of entries but the
+// flux one is a stage.
+func stageDirs(entries map[string][]string) map[string]string {
+	stages := make(map[string]string, len(entries))
 	for dir := range entries {
-		site, stage, _ := strings.Cut(dir, "/")
-		if dir == fluxDir || generator.FluxPath(site, generator.Stage(stage)) != k.Spec.Path {
+		if dir == fluxDir {
 			continue
 		}
-		if site != own {
-			return fmt.Errorf("clusters/%s: Flux Kustomization %s of site %q applies %q, a stage of site %q; a Kustomization applies only its own site's stages", env, o.Name, own, k.Spec.Path, site)
-		}
-		return o.SetString("./"+path.Join(root, env, dir), "spec", "path")
+		site, stage, _ := strings.Cut(dir, "/")
+		stages[generator.FluxPath(site, generator.Stage(stage))] = dir
 	}
-	return fmt.Errorf("clusters/%s: Flux Kustomization %s applies %q, which is not a stage generate writes for this environment; the generator renders %s", env, o.Name, k.Spec.Path, generator.FluxPath("<site>", "<stage>"))
+	return stages
 }
 
 func kustomization(header string, resources []string) []byte {

@@ -208,7 +208,7 @@ func TestLayout(t *testing.T) {
 				t.Errorf("files (-want +got):\n%s", diff)
 			}
 			for _, o := range tt.objs {
-				if isFluxKustomization(o) {
+				if IsFluxKustomization(o) {
 					continue
 				}
 				i := slices.IndexFunc(files, func(f File) bool { return strings.HasSuffix(string(f.Data), string(o.YAML)) })

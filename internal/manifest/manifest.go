@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"discoursegen.dev/discoursegen/generator"
+	"discoursegen.dev/discoursegen/internal/build"
+	"discoursegen.dev/discoursegen/internal/jsonyaml"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -95,7 +98,7 @@ func node(v any) *kyaml.Node {
 		// yes, off, on, ... are strings in YAML 1.2, which kyaml speaks,
 		// but booleans to the YAML 1.1 parsers much of the ecosystem
 		// still uses; quoting keeps them strings for both.
-		if kyaml.IsYaml1_1NonString(n) {
+		if yaml11NonString(n) {
 			n.Style = kyaml.DoubleQuotedStyle
 		}
 		return n
@@ -114,8 +117,76 @@ func node(v any) *kyaml.Node {
 	}
 }
 
+// yaml11NonString is kyaml.IsYaml1_1NonString without its cost for the
+// strings objects are made of: that check parses each value as a YAML 1.1
+// document, which was most of the function's encoding time. A word that
+// starts with a letter and holds only letters, digits and - _ . / can
+// only read as something other than a string when it is one of YAML 1.1's
+// booleans or null (go.yaml.in/yaml/v2 resolve.go resolves nothing else
+// that starts with a letter); anything else takes kyaml's check.
+// TestYAML11NonStringMatchesKyaml holds the two to the same answers.
+func yaml11NonString(n *kyaml.Node) bool {
+	if plainWord(n.Value) && !yaml11Words[strings.ToLower(n.Value)] {
+		return false
+	}
+	return kyaml.IsYaml1_1NonString(n)
+}
+
+// yaml11Words are YAML 1.1's booleans and null, lower-cased.
+var yaml11Words = map[string]bool{
+	"y": true, "yes": true, "n": true, "no": true, "true": true, "false": true,
+	"on": true, "off": true, "null": true,
+}
+
+// plainWord reports whether s starts with an ASCII letter and holds only
+// ASCII letters, digits and - _ . /.
+func plainWord(s string) bool {
+	if s == "" || !isLetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isLetter(c) && !('0' <= c && c <= '9') && c != '-' && c != '_' && c != '.' && c != '/' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 func scalar(tag, value string) *kyaml.Node {
 	return &kyaml.Node{Kind: kyaml.ScalarNode, Tag: tag, Value: value}
+}
+
+// Resources are the objects as kustomize would hold them after a build:
+// each one's identity, and its YAML exactly as kustomize prints a
+// resource (see YAML).
+func Resources(objs []generator.Object) ([]build.Resource, error) {
+	out := make([]build.Resource, 0, len(objs))
+	for _, o := range objs {
+		m, err := Map(o)
+		if err != nil {
+			return nil, err
+		}
+		b, err := jsonyaml.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		gvk := o.GetObjectKind().GroupVersionKind()
+		apiVersion, kind := gvk.ToAPIVersionAndKind()
+		out = append(out, build.Resource{
+			APIVersion:  apiVersion,
+			Kind:        kind,
+			Namespace:   o.GetNamespace(),
+			Name:        o.GetName(),
+			Labels:      o.GetLabels(),
+			Annotations: o.GetAnnotations(),
+			YAML:        b,
+			Object:      m,
+		})
+	}
+	return out, nil
 }
 
 // YAML prints objects as one stream, separated by "---", each exactly as
