@@ -25,6 +25,7 @@ Run "discoursegen COMMAND -h" for a command's flags.
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "fn" {
+		paceFunctionProcess()
 		os.Exit(runFn(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
