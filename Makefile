@@ -9,6 +9,8 @@ KUSTOMIZE_VERSION   := v5.8.2
 STATICCHECK_VERSION := v0.7.0
 CONTROLLER_GEN_VERSION := v0.19.0
 ACTIONLINT_VERSION  := v1.7.12
+# make bench's validate peer (docs/bench.md).
+KUBECONFORM_VERSION := v0.8.0
 # How long each fuzz target runs in make test; make fuzz runs them longer.
 FUZZTIME ?= 10s
 
@@ -17,6 +19,7 @@ KUSTOMIZE   := $(BIN)/kustomize
 STATICCHECK := $(BIN)/staticcheck
 CONTROLLER_GEN := $(BIN)/controller-gen
 ACTIONLINT  := $(BIN)/actionlint
+KUBECONFORM := $(BIN)/kubeconform
 GO          ?= go
 export GOFLAGS ?= -buildvcs=false
 export GOTOOLCHAIN := local
@@ -40,6 +43,9 @@ $(CONTROLLER_GEN):
 $(ACTIONLINT):
 	GOBIN=$(BIN) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 
+$(KUBECONFORM):
+	GOBIN=$(BIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+
 .PHONY: build
 build: ## Build discoursegen (the CLI and, as `discoursegen fn`, the KRM function) into ./bin.
 	$(GO) build -o $(BIN)/ ./cmd/discoursegen
@@ -58,9 +64,10 @@ render: tools build ## Render one environment with the kustomize CLI: make rende
 		printf '%s\n' "$$out"
 
 .PHONY: schemas
-schemas: api ## Regenerate schemas/ from the pinned modules in hack/sources.yaml and the config types.
+schemas: api ## Regenerate schemas/ from the pinned modules in hack/sources.yaml and the config types, then compile them.
 	$(GO) run ./hack/schemagen
 	$(GO) run ./hack/configschema
+	$(GO) run ./hack/schemacompile
 
 .PHONY: api
 api: $(CONTROLLER_GEN) ## Regenerate the config API's DeepCopy (zz_generated.deepcopy.go).
@@ -117,7 +124,10 @@ FUZZ_TARGETS := \
 	./functions/discourse/:FuzzRenderPassesPolicy \
 	./functions/discourse/:FuzzRenderIsIdempotent \
 	./generator/:FuzzRenderWithoutSchema \
-	./policy/:FuzzCheck
+	./policy/:FuzzCheck \
+	./internal/jsonyaml/:FuzzMarshalMatchesYAML \
+	./schemas/:FuzzEngineMatchesLibrary \
+	./schemas/:FuzzFastDecodeMatchesYAML
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (10s in make test; make fuzz FUZZTIME=5m for longer).
@@ -132,6 +142,18 @@ test: fmt lint unit fuzz netpol flux behaviour precommit e2e ## The whole suite:
 golden-update: build ## Refresh the generator's testdata goldens (-update), then review the diff.
 	$(GO) test ./generator/ ./functions/... -update
 
+# make bench: first the Go benchmarks (-benchmem) of every package of this
+# module that has one (render, encode, validate, policy), then hack/bench's
+# table of whole processes beside their peers (docs/bench.md).
+#   make bench FLEETS=10,100                    fleet sizes (default 10,100,1000)
+#   make bench BENCH_FLAGS='-runs 3 -rows fn'   any flag of hack/bench
+#   make bench GOBENCH=none                     skip the Go benchmarks
+GOBENCH     ?= .
+FLEETS      ?=
+BENCH_FLAGS ?=
+BENCH_PACKAGES = $(shell git grep --untracked -l '^func Benchmark' -- '*_test.go' ':!test/' | xargs -r -n1 dirname | sort -u | sed 's|^|./|; s|$$|/|')
+
 .PHONY: bench
-bench: tools build ## Benchmarks: rendering, generate, validation.
-	$(GO) test -run '^$$' -bench . -benchmem ./generator/ ./cmd/discoursegen/ ./schemas/
+bench: tools build $(KUBECONFORM) ## Go benchmarks (-benchmem), then the table of whole processes against peers (docs/bench.md).
+	$(if $(filter none,$(GOBENCH)),,$(GO) test -run '^$$' -bench '$(GOBENCH)' -benchmem $(BENCH_PACKAGES))
+	$(GO) run ./hack/bench -kubeconform $(KUBECONFORM)$(if $(FLEETS), -fleets $(FLEETS))$(if $(BENCH_FLAGS), $(BENCH_FLAGS))
