@@ -64,8 +64,9 @@ func TestInProcessMatchesKustomizeCLI(t *testing.T) {
 		// files are written beside it.
 		extra string
 		files map[string]string
-		// way is how generate must build production.
-		way string
+		// way is how generate must build production, and note what
+		// generate must say about it, if anything.
+		way, note string
 	}{
 		{name: "functions only", way: "identity"},
 		{
@@ -116,9 +117,13 @@ metadata:
     acme.test/reviewed: "yes"
 `,
 			},
-			way: "together",
+			way:  "together",
+			note: "clusters/production: note: its 3 sites are built in one kustomize run, whose time grows with the square of their objects, because its kustomization has resources",
 		},
-		{name: "build metadata", extra: "buildMetadata: [originAnnotations]\n", way: "kustomize"},
+		{
+			name: "build metadata", extra: "buildMetadata: [originAnnotations]\n", way: "kustomize",
+			note: "clusters/production: note: built by kustomize with exec functions, a process per site config, because buildMetadata records",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,8 +142,12 @@ metadata:
 			if got := wayOf(t, env); got != c.way {
 				t.Fatalf("generate builds production %s, want %s", got, c.way)
 			}
-			if code, _, stderr := generate(t, root); code != 0 {
-				t.Fatalf("generate: exit %d\n%s", code, stderr)
+			code, _, said := generate(t, root)
+			if code != 0 {
+				t.Fatalf("generate: exit %d\n%s", code, said)
+			}
+			if notes := strings.Contains(said, "note:"); c.note == "" && notes || c.note != "" && !strings.Contains(said, c.note) {
+				t.Errorf("generate's stderr does not say %q:\n%s", c.note, said)
 			}
 			cmd := exec.Command(kustomize, "build", "--enable-alpha-plugins", "--enable-exec", env)
 			var stderr bytes.Buffer

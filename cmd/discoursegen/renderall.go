@@ -61,6 +61,9 @@ func renderAll(clusters, out string, report io.Writer) ([]golden.File, int, erro
 		}
 		renders[i] = r
 		units = append(units, r.units...)
+		if r.note != "" {
+			fmt.Fprintf(report, "clusters/%s: note: %s\n", env, r.note)
+		}
 	}
 	parallel(len(units), func(i int) { units[i].run(v) })
 
@@ -96,6 +99,9 @@ type envRender struct {
 	// functions (build.Run).
 	plan  *build.InProcess
 	units []*renderUnit
+	// note tells a fleet why its sites are not built one by one, the
+	// fast way.
+	note string
 }
 
 // renderUnit is what one worker builds: one site of an environment whose
@@ -121,7 +127,7 @@ func planEnv(clusters, env string) (*envRender, error) {
 	if err := errors.Join(checkFunctions(overlay), requirePolicy(overlay)); err != nil {
 		return nil, err
 	}
-	plan, _, err := build.PlanInProcess(overlay, inProcessRole)
+	plan, why, err := build.PlanInProcess(overlay, inProcessRole)
 	if err != nil {
 		return nil, err
 	}
@@ -129,12 +135,14 @@ func planEnv(clusters, env string) (*envRender, error) {
 	switch {
 	case plan == nil:
 		r.units = []*renderUnit{{env: r}}
+		r.note = "built by kustomize with exec functions, a process per site config, because " + why
 	case plan.PerSite:
 		for _, c := range plan.Configs {
 			r.units = append(r.units, &renderUnit{env: r, configs: []*kyaml.RNode{c}})
 		}
 	default:
 		r.units = []*renderUnit{{env: r, configs: plan.Configs}}
+		r.note = fmt.Sprintf("its %d sites are built in one kustomize run, whose time grows with the square of their objects, because its kustomization has %s; without it each site is built on its own", len(plan.Configs), plan.WhyTogether)
 	}
 	if len(r.units) == 0 {
 		return nil, fmt.Errorf("kustomize build %s: produced no objects: it lists no Discourse config", dir)

@@ -46,7 +46,7 @@ type InProcess struct {
 	// order kustomize would run them.
 	Configs []*kyaml.RNode
 	// PerSite is true when building each site alone gives the objects one
-	// build of every site gives (see separable): a fleet then costs one
+	// build of every site gives (see together): a fleet then costs one
 	// kustomize run per site, which grows linearly, where one run over
 	// every site's objects grows with their square (kustomize's resource
 	// map finds each id by a linear scan).
