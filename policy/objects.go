@@ -37,7 +37,7 @@ type Object struct {
 // the int64 or float64 json.Unmarshal would have given; raw itself is not
 // changed.
 func NewObject(raw map[string]any) (Object, error) {
-	raw = goNumbers(raw).(map[string]any)
+	raw = schemas.GoNumbers(raw).(map[string]any)
 	data, err := json.Marshal(raw)
 	if err != nil {
 		return Object{}, err
@@ -79,32 +79,6 @@ func ParseObjects(data []byte) ([]Object, error) {
 		out = append(out, o)
 	}
 	return out, nil
-}
-
-// goNumbers is a copy of v with each json.Number replaced by the int64 or
-// float64 encoding/json would have decoded it to.
-func goNumbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = goNumbers(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = goNumbers(e)
-		}
-		return out
-	}
-	return v
 }
 
 func (o *Object) annotations() map[string]string { return o.stringMap("metadata", "annotations") }

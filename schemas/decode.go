@@ -1,6 +1,9 @@
 package schemas
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // DecodeObject decodes one YAML (or JSON) document as the validator reads
 // it: strictly (a duplicate key is an error, not a silent last-one-wins),
@@ -31,4 +34,33 @@ func DecodeObjects(data []byte) ([]map[string]any, error) {
 		out = append(out, obj)
 	}
 	return out, nil
+}
+
+// GoNumbers is a copy of a decoded value with each json.Number replaced
+// by the int64 or float64 encoding/json would have decoded it to, for
+// code that reads numbers by type (Kubernetes' unstructured converter,
+// the policy's rules) once the schema has judged the exact ones; v is
+// left as it was.
+func GoNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = GoNumbers(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = GoNumbers(e)
+		}
+		return out
+	}
+	return v
 }

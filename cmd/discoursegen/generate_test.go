@@ -411,9 +411,10 @@ func TestRenderMatchesLibraryGolden(t *testing.T) {
 
 // TestLibraryMatchesGolden: for every environment, the library's own
 // encoding of each object (the function's config, as kustomize patches
-// it, rendered without kustomize) is byte for byte the file in
-// golden/<env>. A kyaml or sigs.k8s.io/yaml upgrade that split the two
-// encodings would fail here.
+// it, rendered without kustomize, printed by package jsonyaml) is byte
+// for byte the file in golden/<env>. With TestKustomizeCLIMatchesGolden,
+// which holds golden/ to kustomize's own printing, a kyaml or
+// sigs.k8s.io/yaml upgrade that split the two encodings fails here.
 func TestLibraryMatchesGolden(t *testing.T) {
 	envs, err := environments(clustersIn)
 	if err != nil {

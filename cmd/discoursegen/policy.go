@@ -38,15 +38,21 @@ func policyGate(env string, objs []build.Resource) error {
 		}
 		all = append(all, parsed...)
 	}
-	rep := policy.Check(all)
-	if !rep.Failed() {
+	return policyFailure(env, policy.Check(all).Errors())
+}
+
+// policyFailure is an environment's failure on the rule violations
+// failed, one per line, then the function's own closing line; nil when
+// there is none.
+func policyFailure(env string, failed []policy.Finding) error {
+	if len(failed) == 0 {
 		return nil
 	}
-	lines := make([]string, 0, len(rep.Errors()))
-	for _, f := range rep.Errors() {
-		lines = append(lines, f.String())
+	lines := make([]string, len(failed))
+	for i, f := range failed {
+		lines[i] = f.String()
 	}
-	return fmt.Errorf("clusters/%s breaks the DiscoursePolicy rules:\n  %s", env, strings.Join(lines, "\n  "))
+	return fmt.Errorf("clusters/%s breaks the DiscoursePolicy rules:\n  %s\n%w", env, strings.Join(lines, "\n  "), policyfn.Failure(len(failed)))
 }
 
 // policyScopes groups the files under paths into the outputs the policy

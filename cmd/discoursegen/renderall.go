@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 
 	"discoursegen.dev/discoursegen/functions/discourse"
@@ -224,13 +223,7 @@ func (r *envRender) result() ([]build.Resource, []policy.Finding, error) {
 			}
 		}
 	}
-	if len(failed) > 0 {
-		lines := make([]string, len(failed))
-		for i, f := range failed {
-			lines[i] = f.String()
-		}
-		errs = append(errs, fmt.Errorf("clusters/%s breaks the DiscoursePolicy rules:\n  %s\n%w", r.env, strings.Join(lines, "\n  "), policyfn.Failure(len(failed))))
-	}
+	errs = append(errs, policyFailure(r.env, failed))
 	return objs, shown, errors.Join(errs...)
 }
 

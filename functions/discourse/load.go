@@ -159,7 +159,7 @@ func loadJSON(j []byte) (Config, api, field.ErrorList) {
 	// The schema is derived from the Go types, so a config it accepts
 	// decodes; on one it rejects, a failed decode only repeats the
 	// schema's findings.
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(goNumbers(obj).(map[string]any), cfg, true); err != nil {
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(schemas.GoNumbers(obj).(map[string]any), cfg, true); err != nil {
 		if len(errs) == 0 {
 			errs = append(errs, problem(err.Error()))
 		}
@@ -193,29 +193,6 @@ func loadJSON(j []byte) (Config, api, field.ErrorList) {
 // count), which the user never wrote.
 func isRangeError(e *field.Error) bool {
 	return strings.HasPrefix(e.Detail, "must be >= ") || strings.HasPrefix(e.Detail, "must be <= ")
-}
-
-// goNumbers replaces each json.Number by the int64 or float64 the
-// unstructured converter expects. The schema has bounded every integer to
-// what its Go type holds, so nothing is lost.
-func goNumbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, e := range v {
-			v[k] = goNumbers(e)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = goNumbers(e)
-		}
-	}
-	return v
 }
 
 // schemaErrors checks the config against its JSON schema, the same

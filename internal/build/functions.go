@@ -41,13 +41,11 @@ type Config struct {
 type Overlay struct {
 	// Dir is the kustomization's directory, as given.
 	Dir string
-	// Kustomization is kustomization.yaml as written, decoded leniently;
-	// PlanInProcess decodes it again strictly.
-	Kustomization types.Kustomization
 	// Generators, Transformers and Validators hold the configs of each
 	// entry of those lists, in order.
 	Generators, Transformers, Validators []Config
-	// raw is kustomization.yaml's bytes.
+	// raw is kustomization.yaml's bytes, which PlanInProcess decodes
+	// strictly.
 	raw []byte
 }
 
@@ -55,22 +53,18 @@ type Overlay struct {
 // its function entries, without running any function: each entry is
 // built with plugins off, so its patches apply.
 func ReadOverlay(dir string) (*Overlay, error) {
-	path := filepath.Join(dir, "kustomization.yaml")
-	data, err := os.ReadFile(path)
+	k, data, err := readKustomization(dir)
 	if err != nil {
 		return nil, err
 	}
 	o := &Overlay{Dir: dir, raw: data}
-	if err := yaml.Unmarshal(data, &o.Kustomization); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	for _, list := range []struct {
 		entries []string
 		configs *[]Config
 	}{
-		{o.Kustomization.Generators, &o.Generators},
-		{o.Kustomization.Transformers, &o.Transformers},
-		{o.Kustomization.Validators, &o.Validators},
+		{k.Generators, &o.Generators},
+		{k.Transformers, &o.Transformers},
+		{k.Validators, &o.Validators},
 	} {
 		if *list.configs, err = configsOf(dir, list.entries); err != nil {
 			return nil, err
@@ -91,23 +85,26 @@ func (o *Overlay) FunctionConfigs() []Config {
 // inputs the generators would get; `pin` and `diff` read the profile and
 // image from them.
 func Configs(dir string) ([]Config, error) {
-	k, err := readKustomization(dir)
+	k, _, err := readKustomization(dir)
 	if err != nil {
 		return nil, err
 	}
 	return configsOf(dir, k.Generators)
 }
 
-func readKustomization(dir string) (*types.Kustomization, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+// readKustomization reads dir/kustomization.yaml, decoded leniently, and
+// its bytes.
+func readKustomization(dir string) (*types.Kustomization, []byte, error) {
+	path := filepath.Join(dir, "kustomization.yaml")
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var k types.Kustomization
 	if err := yaml.Unmarshal(data, &k); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "kustomization.yaml"), err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &k, nil
+	return &k, data, nil
 }
 
 // configsOf reads the function configs of kustomization entries; an entry

@@ -12,7 +12,6 @@ import (
 	"discoursegen.dev/discoursegen/internal/build"
 	"discoursegen.dev/discoursegen/internal/jsonyaml"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // Map is the object's JSON form without the fields the API server owns: a
@@ -191,24 +190,20 @@ func Resources(objs []generator.Object) ([]build.Resource, error) {
 
 // YAML prints objects as one stream, separated by "---", each exactly as
 // kustomize prints a resource: kustomize's Resource.AsYAML is
-// sigs.k8s.io/yaml's JSONToYAML of the object's JSON, which is what
-// yaml.Marshal does with the Map (keys sorted, YAML 1.1 strings quoted,
-// long lines folded at 80 columns).
+// sigs.k8s.io/yaml's JSONToYAML of the object's JSON (keys sorted, YAML
+// 1.1 strings quoted, long lines folded at 80 columns), whose bytes
+// package jsonyaml gives from the Map (Resources).
 func YAML(objs []generator.Object) ([]byte, error) {
+	res, err := Resources(objs)
+	if err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
-	for i, o := range objs {
-		m, err := Map(o)
-		if err != nil {
-			return nil, err
-		}
-		b, err := yaml.Marshal(m)
-		if err != nil {
-			return nil, err
-		}
+	for i, r := range res {
 		if i > 0 {
 			buf.WriteString("---\n")
 		}
-		buf.Write(b)
+		buf.Write(r.YAML)
 	}
 	return buf.Bytes(), nil
 }
