@@ -132,9 +132,18 @@ func PlanInProcess(o *Overlay, role func(*kyaml.RNode) (Role, error)) (*InProces
 //     which every site's build would repeat;
 //   - every patch has a target, which selects nothing in another site's
 //     build, where an untargeted strategic merge patch would fail to find
-//     its object;
+//     its object (kustomize api internal/builtins/PatchTransformer.go,
+//     transformStrategicMerge: m.Select for a target, m.GetById, an
+//     error when missing, without);
 //   - nothing reads one object to change another (replacements, vars)
-//     or requires a match (replicas).
+//     or requires a match (replicas: ReplicaCountTransformer.go errors
+//     on a name it does not find).
+//
+// The order of the output differs (kustomize sorts the whole build by
+// kind, SortOrderTransformer.go), which the layout of golden/ does not
+// depend on. One build of every site is what grows with the square of
+// the objects: resmap/reswrangler.go's Append looks for each new id
+// among all the resources before it.
 func together(k *types.Kustomization) string {
 	switch {
 	case len(k.Resources) > 0:
