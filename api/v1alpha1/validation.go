@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
@@ -119,10 +120,30 @@ func (i *Image) validate(path *field.Path) field.ErrorList {
 	case "latest":
 		errs = append(errs, field.Invalid(path.Child("tag"), i.Tag, "must name a release, not latest: the migration Job name and the rollout depend on it"))
 	}
+	errs = append(errs, i.validateReference(path)...)
 	for n, name := range i.PullSecrets {
 		errs = append(errs, validateObjectName(path.Child("pullSecrets").Index(n), "Secret", name)...)
 	}
 	return errs
+}
+
+// validateReference refuses a repository or tag that does not make an
+// image reference: the rendered pods would name an image no runtime can
+// pull, and the policy rule image-pinned refuses the output (ImageProblem
+// parses it the same way). The digest has its own pattern in the schema.
+func (i *Image) validateReference(path *field.Path) field.ErrorList {
+	if i.Repository == "" || i.Tag == "" {
+		return nil // required, reported above
+	}
+	if _, err := reference.ParseNormalizedNamed(i.Repository); err != nil {
+		return field.ErrorList{invalid(path.Child("repository"), i.Repository,
+			"%q is not an image repository (%v): a registry host and a path of lowercase letters, digits and . _ - separators, for example ghcr.io/acme/discourse", i.Repository, err)}
+	}
+	if _, err := reference.ParseNormalizedNamed(i.Repository + ":" + i.Tag); err != nil {
+		return field.ErrorList{invalid(path.Child("tag"), i.Tag,
+			"%q is not an image tag (%v): up to 128 letters, digits and . _ -, not starting with . or -", i.Tag, err)}
+	}
+	return nil
 }
 
 func (s *Spec) validateEnv(path *field.Path) field.ErrorList {
