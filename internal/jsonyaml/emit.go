@@ -186,57 +186,37 @@ func (e *encoder) writeDoubleQuoted(s string, allowBreaks bool) {
 	e.indention = false
 }
 
+// shortEscapes are the one-letter escapes yaml.v2 writes in a
+// double-quoted scalar; writeEscape writes every other rune in hex.
+var shortEscapes = map[rune]byte{
+	0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v',
+	0x0c: 'f', 0x0d: 'r', 0x1b: 'e', '"': '"', '\\': '\\',
+	0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
+}
+
 // writeEscape writes r as a double-quoted escape sequence, yaml.v2's way:
 // the short forms, else \xXX, \uXXXX or \UXXXXXXXX in upper-case hex.
 func (e *encoder) writeEscape(r rune) {
 	start := len(e.buf)
 	e.buf = append(e.buf, '\\')
-	switch r {
-	case 0x00:
-		e.buf = append(e.buf, '0')
-	case 0x07:
-		e.buf = append(e.buf, 'a')
-	case 0x08:
-		e.buf = append(e.buf, 'b')
-	case 0x09:
-		e.buf = append(e.buf, 't')
-	case 0x0a:
-		e.buf = append(e.buf, 'n')
-	case 0x0b:
-		e.buf = append(e.buf, 'v')
-	case 0x0c:
-		e.buf = append(e.buf, 'f')
-	case 0x0d:
-		e.buf = append(e.buf, 'r')
-	case 0x1b:
-		e.buf = append(e.buf, 'e')
-	case '"':
-		e.buf = append(e.buf, '"')
-	case '\\':
-		e.buf = append(e.buf, '\\')
-	case 0x85:
-		e.buf = append(e.buf, 'N')
-	case 0xa0:
-		e.buf = append(e.buf, '_')
-	case 0x2028:
-		e.buf = append(e.buf, 'L')
-	case 0x2029:
-		e.buf = append(e.buf, 'P')
+	if c, ok := shortEscapes[r]; ok {
+		e.buf = append(e.buf, c)
+		e.column += len(e.buf) - start
+		return
+	}
+	digits := 8
+	switch {
+	case r <= 0xff:
+		e.buf = append(e.buf, 'x')
+		digits = 2
+	case r <= 0xffff:
+		e.buf = append(e.buf, 'u')
+		digits = 4
 	default:
-		digits := 8
-		switch {
-		case r <= 0xff:
-			e.buf = append(e.buf, 'x')
-			digits = 2
-		case r <= 0xffff:
-			e.buf = append(e.buf, 'u')
-			digits = 4
-		default:
-			e.buf = append(e.buf, 'U')
-		}
-		for k := (digits - 1) * 4; k >= 0; k -= 4 {
-			e.buf = append(e.buf, "0123456789ABCDEF"[(r>>uint(k))&0xf])
-		}
+		e.buf = append(e.buf, 'U')
+	}
+	for k := (digits - 1) * 4; k >= 0; k -= 4 {
+		e.buf = append(e.buf, "0123456789ABCDEF"[(r>>uint(k))&0xf])
 	}
 	e.column += len(e.buf) - start
 }
