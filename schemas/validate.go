@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"discoursegen.dev/discoursegen/schemas/engine"
 	"sigs.k8s.io/yaml"
 )
 
@@ -222,26 +223,9 @@ func decodeExact(doc []byte) (map[string]any, string) {
 	}
 	obj, ok := val.(map[string]any)
 	if !ok {
-		return nil, fmt.Sprintf("document is %s, not an object", jsonTypeName(val))
+		return nil, fmt.Sprintf("document is %s, not an object", engine.Describe(val))
 	}
 	return obj, ""
-}
-
-func jsonTypeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number, float64:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "a list"
-	default:
-		return fmt.Sprintf("%T", v)
-	}
 }
 
 // document is one YAML document of a stream and the line it starts on.

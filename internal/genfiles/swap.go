@@ -200,6 +200,19 @@ func writeNew(dst string, data []byte) error {
 	return nil
 }
 
+// fsync opens path, a file or a directory, and syncs it to disk.
+func fsync(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // hardLink is os.Link; a test replaces it to take carry's fallback.
 var hardLink = os.Link
 

@@ -4,7 +4,6 @@ package genfiles
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 )
 
@@ -21,14 +20,6 @@ func syncTree(dir string) error {
 		case !d.Type().IsRegular():
 			return nil
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		err = f.Sync()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
+		return fsync(p)
 	})
 }

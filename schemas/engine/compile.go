@@ -204,7 +204,7 @@ var draft4Formats = func() map[string]uint8 {
 func (c *compiler) node(v any, ptr string) (uint32, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return 0, c.schemaError(ptr, "a schema must be an object, not %s", describe(v))
+		return 0, c.schemaError(ptr, "a schema must be an object, not %s", Describe(v))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -311,7 +311,7 @@ func (c *compiler) node(v any, ptr string) (uint32, error) {
 			case string:
 				ev.Str = item
 			default:
-				return 0, c.schemaError(fmt.Sprintf("%s/enum/%d", ptr, i), "enum values must be strings or null, not %s", describe(item))
+				return 0, c.schemaError(fmt.Sprintf("%s/enum/%d", ptr, i), "enum values must be strings or null, not %s", Describe(item))
 			}
 			if slices.Contains(enum, ev) {
 				return 0, c.schemaError(fmt.Sprintf("%s/enum/%d", ptr, i), "enum values must be distinct")
@@ -522,13 +522,16 @@ func stringList(v any, single bool) ([]string, error) {
 	return out, nil
 }
 
-func describe(v any) string {
+// Describe names the JSON type of a decoded value for a message ("a
+// number", "a list"): the schema compiler's, and the validator's for a
+// document that is not an object.
+func Describe(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
 	case bool:
 		return "a boolean"
-	case json.Number:
+	case json.Number, float64:
 		return "a number"
 	case string:
 		return "a string"
