@@ -303,10 +303,15 @@ func (p *fastParser) plainScalar(first string, parent int) string {
 			break
 		}
 		more := line[ind:]
-		if (isIndicator(more[0]) && more[0] != '"' && more[0] != '\'') || more == "-" || strings.HasPrefix(more, "- ") {
+		if more[0] == '#' || more == "-" || strings.HasPrefix(more, "- ") {
 			// A comment ends the scalar (and what follows would be an
-			// error); the other indicators except quotes are content
-			// here too, but rare enough to leave to the exact path.
+			// error); a dash and a space would read as a sequence entry
+			// to a careless reader, so the exact path decides. Every
+			// other indicator is content on a continuation line in
+			// block context (YAML 1.2 ns-plain-safe-out is any ns-char;
+			// go-yaml v2's scanner checks flow indicators only inside
+			// flow collections): a PromQL expression the encoder wraps
+			// before "> 0.02" or "/ sum" stays on the fast path.
 			bailOut()
 		}
 		if empty == 0 {

@@ -145,3 +145,21 @@ func TestFastDecodeMatchesYAML(t *testing.T) {
 	}
 	t.Logf("%d edited documents accepted by the fast decoder and compared", edited)
 }
+
+// TestFastDecodeContinuationIndicators: a multi-line plain scalar whose
+// continuation line starts with an indicator character, as the encoder
+// wraps a long PromQL expression ("> 0.02", "/ sum"), decodes as the exact
+// path decodes it, or not at all; and the wrapped expressions discoursegen
+// renders stay on the fast path.
+func TestFastDecodeContinuationIndicators(t *testing.T) {
+	for _, c := range "!&*|>'\"%@`[]{},?:#-=/<~" {
+		for _, rest := range []string{"y", " y", "", " y: z", "y #c"} {
+			doc := []byte("a:\n  b: x\n    " + string(c) + rest + "\n  c: d\n")
+			compareDecoders(t, fmt.Sprintf("continuation %q", string(c)+rest), doc)
+		}
+	}
+	wrapped := []byte("expr: sum(rate(x[5m]))\n  / sum(rate(y[5m]))\n  > 0.02\nfor: 10m\n")
+	if !compareDecoders(t, "wrapped PromQL", wrapped) {
+		t.Error("the fast decoder declines a wrapped PromQL expression")
+	}
+}
