@@ -47,6 +47,20 @@ func (d *site) settings() map[string]string {
 	if *s.Redis.UseTLS {
 		m["DISCOURSE_REDIS_USE_SSL"] = "true"
 	}
+	if s.Postgres.Mode == v1alpha1.DatabaseCNPG && *s.Postgres.CNPG.Instances > 1 {
+		// The replicas, so the forum stays readable while the primary
+		// fails over: Discourse's rails_failover sends reads to the
+		// replica and turns read-only mode on when the primary fails, and
+		// back when it returns. Both settings are needed: the railtie
+		// skips failover unless replica_host and replica_port are both
+		// set (discourse/discourse config/discourse_defaults.conf
+		// db_replica_host, db_replica_port; rails_failover
+		// lib/rails_failover/active_record/railtie.rb). The -ro Service
+		// selects only replicas, and the NetworkPolicies already let
+		// Discourse pods reach every instance of the cluster on 5432.
+		m["DISCOURSE_DB_REPLICA_HOST"] = d.databaseROService()
+		m["DISCOURSE_DB_REPLICA_PORT"] = itoa(postgresPort)
+	}
 	if d.scrapesDiscourse() {
 		// The discourse-prometheus collector binds to localhost by default;
 		// Prometheus scrapes it from outside the pod. The NetworkPolicy

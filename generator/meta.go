@@ -48,6 +48,7 @@ const (
 	componentSidekiq   component = "sidekiq"
 	componentScheduler component = "scheduler"
 	componentMigrate   component = "migrate"
+	componentAdmin     component = "admin"
 	componentValkey    component = "valkey"
 	componentDatabase  component = "database"
 	componentPooler    component = "pooler"

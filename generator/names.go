@@ -17,8 +17,9 @@ func (d *site) schedulerName() string       { return d.name() + "-scheduler" }
 func (d *site) configMapName() string       { return d.name() + "-env" }
 func (d *site) serviceAccountName() string  { return d.name() }
 func (d *site) uploadsClaimName() string    { return d.name() + "-uploads" }
-func (d *site) databaseClusterName() string { return d.name() + "-pg" }
+func (d *site) databaseClusterName() string { return d.Spec.Postgres.CNPG.Name }
 func (d *site) poolerName() string          { return d.databaseClusterName() + "-pooler-rw" }
+func (d *site) objectStoreName() string     { return d.name() + "-backups" }
 func (d *site) valkeyName() string          { return d.name() + "-valkey" }
 func (d *site) valkeyHeadlessName() string  { return d.valkeyName() + "-headless" }
 
@@ -26,6 +27,9 @@ func (d *site) valkeyHeadlessName() string  { return d.valkeyName() + "-headless
 // migration Job uses it even with a pooler: DDL and advisory locks need a
 // real session on the primary.
 func (d *site) databaseRWService() string { return d.databaseClusterName() + "-rw" }
+
+// databaseROService is CNPG's read-only Service: the replicas only.
+func (d *site) databaseROService() string { return d.databaseClusterName() + "-ro" }
 
 // databaseAppSecret is the Secret CNPG creates for the application owner
 // during initdb; the operator writes it, so discoursegen never holds the
@@ -55,10 +59,20 @@ func (d *site) migrationJobPrefixes() []string {
 // longer than that makes the API server refuse the Job; the release is
 // shortened to fit, from its end, so its leading version stays readable.
 func (d *site) migrationJobName(phase migrationPhase, templateHash string) string {
-	prefix := d.migrationJobPrefix(phase)
+	return d.releaseJobName(d.migrationJobPrefix(phase), templateHash)
+}
+
+// releaseJobName is prefix, the release and a short template hash, as
+// migrationJobName explains.
+func (d *site) releaseJobName(prefix, templateHash string) string {
 	hash := templateHash[:8]
 	release := dnsLabel(d.Spec.Release, min(24, maxLabelValue-len(prefix)-len(hash)-1))
 	return prefix + release + "-" + hash
+}
+
+// adminJobName names the release's admin Job like a migration Job.
+func (d *site) adminJobName(templateHash string) string {
+	return d.releaseJobName(d.name()+"-admin-", templateHash)
 }
 
 // maxLabelValue is the longest label value Kubernetes accepts.

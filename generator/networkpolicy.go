@@ -62,13 +62,17 @@ func (d *site) networkPolicies() []*networkingv1.NetworkPolicy {
 		Ports: []networkingv1.NetworkPolicyPort{namedPort("http")},
 	}}
 	if d.scrapesDiscourse() {
-		webIngress = append(webIngress, networkingv1.NetworkPolicyIngressRule{
-			From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
-			Ports: []networkingv1.NetworkPolicyPort{namedPort("metrics")},
-		})
+		webIngress = append(webIngress, d.scrapeRule(metricsPort))
 	}
 	policies = append(policies, d.networkPolicy("web-ingress",
 		&metav1.LabelSelector{MatchLabels: d.selectorLabels(componentWeb)}, webIngress, nil))
+	if d.scrapesDiscourse() && s.HasWorkers() {
+		// The collector sidecars of Sidekiq and the scheduler; nothing
+		// else reaches those pods.
+		pods := d.sidekiqPods()
+		policies = append(policies, d.networkPolicy("sidekiq-metrics", &pods,
+			[]networkingv1.NetworkPolicyIngressRule{d.scrapeRule(metricsPort)}, nil))
+	}
 
 	// Every Discourse pod (web, Sidekiq, scheduler, migration Job): out to
 	// PostgreSQL, Redis, SMTP, S3 and, unless strict, the web.
@@ -83,10 +87,12 @@ func (d *site) networkPolicies() []*networkingv1.NetworkPolicy {
 			// KEDA's operator reads the queue lengths.
 			from = append(from, namespacePeer(np.KEDANamespace, nil))
 		}
+		ingress := []networkingv1.NetworkPolicyIngressRule{{From: from, Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, valkeyPort)}}}
+		if *s.Monitoring.Enabled {
+			ingress = append(ingress, d.scrapeRule(redisExporterPort))
+		}
 		policies = append(policies, d.networkPolicy("valkey",
-			&metav1.LabelSelector{MatchLabels: d.selectorLabels(componentValkey)},
-			[]networkingv1.NetworkPolicyIngressRule{{From: from, Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, valkeyPort)}}},
-			nil))
+			&metav1.LabelSelector{MatchLabels: d.selectorLabels(componentValkey)}, ingress, nil))
 	}
 	return policies
 }
@@ -154,13 +160,9 @@ func (d *site) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 	// port with no listed range (MinIO on :9000 in the cluster, say) is
 	// allowed on that port alone, as an external database is.
 	if s.Uploads.Store == v1alpha1.UploadsS3 {
-		s3Port := d.s3Port()
-		switch {
-		case len(s.S3.EgressCIDRs) > 0:
-			rules = append(rules, cidrRule(s.S3.EgressCIDRs, port(tcp, s3Port)))
-		case s3Port != httpsPort && s3Port != httpPort:
-			rules = append(rules, cidrRule(anyAddress, port(tcp, s3Port)))
-		}
+		// The general internet rule below covers an S3 endpoint on 80
+		// or 443 when not strict.
+		rules = append(rules, objectStoreRules(s.S3.Endpoint, s.S3.EgressCIDRs, false)...)
 	}
 	if len(s.NetworkPolicy.WebEgressCIDRs) > 0 {
 		rules = append(rules, cidrRule(s.NetworkPolicy.WebEgressCIDRs, port(tcp, httpsPort)))
@@ -174,11 +176,32 @@ func (d *site) discourseEgress() []networkingv1.NetworkPolicyEgressRule {
 	return rules
 }
 
-// s3Port is the port of the S3 endpoint: the URL's, else its scheme's
-// default; AWS (no endpoint) is HTTPS.
-func (d *site) s3Port() int32 {
-	u, err := url.Parse(d.Spec.S3.Endpoint)
-	if err != nil || d.Spec.S3.Endpoint == "" {
+// objectStoreRules allow an S3 endpoint: the listed ranges on the
+// endpoint's port. An endpoint on another port with no listed range
+// (MinIO on :9000 in the cluster, say) is allowed on that port alone, as
+// an external database is. An endpoint on 80 or 443 with no listed range
+// is on the public internet: viaInternet allows the public addresses on
+// that port, for pods that have no general internet rule (the database
+// instances). Strict mode never gets there: Validate requires the ranges.
+func objectStoreRules(endpoint string, cidrs []string, viaInternet bool) []networkingv1.NetworkPolicyEgressRule {
+	n := endpointPort(endpoint)
+	p := port(corev1.ProtocolTCP, n)
+	switch {
+	case len(cidrs) > 0:
+		return []networkingv1.NetworkPolicyEgressRule{cidrRule(cidrs, p)}
+	case n != httpsPort && n != httpPort:
+		return []networkingv1.NetworkPolicyEgressRule{cidrRule(anyAddress, p)}
+	case viaInternet:
+		return []networkingv1.NetworkPolicyEgressRule{{To: internet(), Ports: []networkingv1.NetworkPolicyPort{p}}}
+	}
+	return nil
+}
+
+// endpointPort is the port of an S3 endpoint: the URL's, else its
+// scheme's default; AWS (no endpoint) is HTTPS.
+func endpointPort(endpoint string) int32 {
+	u, err := url.Parse(endpoint)
+	if err != nil || endpoint == "" {
 		return httpsPort
 	}
 	if p, err := strconv.ParseInt(u.Port(), 10, 32); err == nil {
@@ -228,14 +251,18 @@ func (d *site) databasePolicies(discourse *metav1.LabelSelector) []*networkingv1
 		},
 	}
 	if *s.Monitoring.Enabled {
-		ingress = append(ingress, networkingv1.NetworkPolicyIngressRule{
-			From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
-			Ports: []networkingv1.NetworkPolicyPort{port(tcp, cnpgMetricsPort)},
-		})
+		ingress = append(ingress, d.scrapeRule(cnpgMetricsPort))
 	}
 	egress := []networkingv1.NetworkPolicyEgressRule{
 		{To: []networkingv1.NetworkPolicyPeer{{PodSelector: cluster}}, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort), port(tcp, cnpgStatusPort)}},
 		apiServer,
+	}
+	if s.UsesObjectStore() {
+		// The plugin's sidecar in every instance pod, and in the
+		// recovery Job's pod (both carry cnpg.io/cluster), writes WAL and
+		// base backups to the store or reads them back.
+		b := &s.Postgres.CNPG.Backup
+		egress = append(egress, objectStoreRules(b.Endpoint, b.EgressCIDRs, true)...)
 	}
 	policies := []*networkingv1.NetworkPolicy{d.networkPolicy("database", cluster, ingress, egress)}
 
@@ -245,10 +272,7 @@ func (d *site) databasePolicies(discourse *metav1.LabelSelector) []*networkingv1
 			Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)},
 		}}
 		if *s.Monitoring.Enabled {
-			pIngress = append(pIngress, networkingv1.NetworkPolicyIngressRule{
-				From:  []networkingv1.NetworkPolicyPeer{namespacePeer(np.MonitoringNamespace, nil)},
-				Ports: []networkingv1.NetworkPolicyPort{port(tcp, poolerMetricsPort)},
-			})
+			pIngress = append(pIngress, d.scrapeRule(poolerMetricsPort))
 		}
 		pEgress := []networkingv1.NetworkPolicyEgressRule{
 			{To: []networkingv1.NetworkPolicyPeer{{PodSelector: cluster}}, Ports: []networkingv1.NetworkPolicyPort{port(tcp, postgresPort)}},
@@ -257,6 +281,15 @@ func (d *site) databasePolicies(discourse *metav1.LabelSelector) []*networkingv1
 		policies = append(policies, d.networkPolicy("pooler", pooler, pIngress, pEgress))
 	}
 	return policies
+}
+
+// scrapeRule lets Prometheus, in the monitoring namespace and from
+// nowhere else, reach one metrics port.
+func (d *site) scrapeRule(metricsPort int32) networkingv1.NetworkPolicyIngressRule {
+	return networkingv1.NetworkPolicyIngressRule{
+		From:  []networkingv1.NetworkPolicyPeer{namespacePeer(d.Spec.NetworkPolicy.MonitoringNamespace, nil)},
+		Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, metricsPort)},
+	}
 }
 
 // networkPolicy builds one policy. The policy types are listed

@@ -73,6 +73,12 @@ func (d *site) cnpgCluster() *cnpgv1.Cluster {
 		wal := storage(*c.WALStorage)
 		cluster.Spec.WalStorage = &wal
 	}
+	if d.backsUp() {
+		cluster.Spec.Plugins = []cnpgv1.PluginConfiguration{d.walArchiver()}
+	}
+	if c.Restore != nil {
+		d.recover(&cluster.Spec)
+	}
 	keepOnPrune(&cluster.ObjectMeta)
 	return cluster
 }

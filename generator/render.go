@@ -29,6 +29,11 @@ func newSite(cfg *v1alpha1.Discourse) (*site, field.ErrorList) {
 	if errs := d.Validate(); len(errs) > 0 {
 		return nil, errs
 	}
+	// Only a valid site can be rendered, and only a rendered one says
+	// what its quota must hold.
+	if errs := d.budgetErrors(); len(errs) > 0 {
+		return nil, errs
+	}
 	return d, nil
 }
 
@@ -52,7 +57,13 @@ func (d *site) objects() []Object {
 		objs = append(objs, d.uploadsClaim())
 	}
 	if s.Postgres.Mode == v1alpha1.DatabaseCNPG {
+		if s.UsesObjectStore() {
+			objs = append(objs, d.objectStore())
+		}
 		objs = append(objs, d.cnpgCluster(), d.cnpgDatabase())
+		if d.backsUp() {
+			objs = append(objs, d.scheduledBackup())
+		}
 		if *s.Postgres.CNPG.Pooler.Enabled {
 			objs = append(objs, d.cnpgPooler())
 		}
@@ -66,6 +77,9 @@ func (d *site) objects() []Object {
 	}
 	objs = appendAll(objs, d.migrationJobs())
 	objs = append(objs, d.webDeployment(), d.webService())
+	if *s.Admin.Enabled {
+		objs = append(objs, d.adminJob())
+	}
 	if *s.Ingress.Enabled {
 		objs = append(objs, d.webIngress())
 	}
@@ -87,11 +101,16 @@ func (d *site) objects() []Object {
 			objs = append(objs, d.workerScaledObject(), d.workerTriggerAuthentication())
 		}
 	}
-	if d.scrapesDiscourse() {
-		objs = append(objs, d.webPodMonitor())
-	}
 	if *s.Monitoring.Enabled {
+		objs = appendAll(objs, d.podMonitors())
 		objs = append(objs, d.alerts())
+		if *s.Monitoring.Dashboard {
+			objs = append(objs, d.dashboard())
+		}
+	}
+	// Last of the workloads: the quota is sized from every pod above.
+	if *s.ResourceQuota.Enabled {
+		objs = append(objs, d.namespaceBudget(objs)...)
 	}
 	if *s.GitOps.Enabled {
 		objs = appendAll(objs, d.fluxKustomizations())

@@ -333,7 +333,7 @@ spec:
   profile: production
   hostname: forum.acme-forums.test
   image: {repository: ghcr.io/acme-forums/discourse, tag: v2099.1.0-abc123def456-build.7, digest: "sha256:` + strings.Repeat("ab", 32) + `"}
-  s3: {bucket: uploads, region: eu-central-1}
+  s3: {bucket: uploads, backupBucket: backups, region: eu-central-1}
 `
 	objs, errs := discourse.Render([]byte(config))
 	if len(errs) > 0 {

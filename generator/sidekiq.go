@@ -133,9 +133,13 @@ func (d *site) sidekiqDeployment(name string, comp component, schedulerHost stri
 		LivenessProbe:   &corev1.Probe{ProbeHandler: alive, PeriodSeconds: 30, TimeoutSeconds: 5, FailureThreshold: 3},
 		SecurityContext: restrictedContainer(),
 	}
+	containers := []corev1.Container{c}
+	if d.scrapesDiscourse() {
+		containers = append(containers, d.collectorContainer())
+	}
 	spec := d.podSpec(comp, corev1.PodSpec{
 		InitContainers:                d.waitContainers(d.databaseHost()),
-		Containers:                    []corev1.Container{c},
+		Containers:                    containers,
 		Volumes:                       volumes,
 		TerminationGracePeriodSeconds: grace,
 		SecurityContext:               nonRootPod(discourseUID),

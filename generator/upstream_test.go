@@ -481,8 +481,8 @@ func TestValkeyMaxMemoryUnderLimit(t *testing.T) {
 	}
 }
 
-// Defect 16: only what exists is scraped: the web collector only when
-// the image has the plugin.
+// Defect 16: only what exists is scraped: the Discourse collectors (web,
+// and the Sidekiq sidecars) only when the image has the plugin.
 func TestScrapesOnlyWhatExists(t *testing.T) {
 	for _, dir := range cases(t) {
 		var config struct {
@@ -501,8 +501,15 @@ func TestScrapesOnlyWhatExists(t *testing.T) {
 		}
 		objs, _ := render(t, dir)
 		plugin := config.Spec.Monitoring.DiscoursePrometheus
-		if got := len(objectsOf(t, objs, "PodMonitor")) > 0; got != plugin {
-			t.Errorf("%s: PodMonitor rendered %v, image has discourse-prometheus %v", filepath.Base(dir), got, plugin)
+		scrapesDiscourse := false
+		for _, pm := range objectsOf(t, objs, "PodMonitor") {
+			labels, _ := pm["metadata"].(map[string]any)["labels"].(map[string]any)
+			if c := labels["app.kubernetes.io/component"]; c == "web" || c == "sidekiq" {
+				scrapesDiscourse = true
+			}
+		}
+		if scrapesDiscourse != plugin {
+			t.Errorf("%s: Discourse PodMonitor rendered %v, image has discourse-prometheus %v", filepath.Base(dir), scrapesDiscourse, plugin)
 		}
 	}
 }

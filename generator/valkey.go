@@ -5,6 +5,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -79,6 +80,10 @@ func (d *site) valkeyStatefulSet() *appsv1.StatefulSet {
 		},
 	}
 	c.SecurityContext.ReadOnlyRootFilesystem = ptr.To(true)
+	containers := []corev1.Container{c}
+	if *s.Monitoring.Enabled {
+		containers = append(containers, d.redisExporter())
+	}
 	volumes := []corev1.Volume{{Name: "run", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}}}
 	sts := &appsv1.StatefulSet{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
@@ -93,7 +98,7 @@ func (d *site) valkeyStatefulSet() *appsv1.StatefulSet {
 					ServiceAccountName:           d.serviceAccountName(),
 					AutomountServiceAccountToken: ptr.To(false),
 					EnableServiceLinks:           ptr.To(false),
-					Containers:                   []corev1.Container{c},
+					Containers:                   containers,
 					Volumes:                      volumes,
 					SecurityContext:              nonRootPod(valkeyUID),
 					NodeSelector:                 s.Scheduling.NodeSelector,
@@ -132,6 +137,37 @@ func (d *site) valkeyStatefulSet() *appsv1.StatefulSet {
 			corev1.Volume{Name: "data", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
 	}
 	return sts
+}
+
+// redisExporter is oliver006/redis_exporter beside Valkey, which it
+// supports, reading INFO over loopback (REDIS_ADDR) with the same
+// password. Its options are environment variables (main.go: REDIS_ADDR,
+// REDIS_PASSWORD; REDIS_PASSWORD_FILE is a JSON map of address to
+// password, not a plain file). It has no probes on purpose: a readiness
+// probe failing would take the Valkey pod, and so Discourse's Redis, out
+// of its Service for a metrics problem.
+func (d *site) redisExporter() corev1.Container {
+	s := &d.Spec
+	c := corev1.Container{
+		Name:  "exporter",
+		Image: s.Redis.Valkey.ExporterImage,
+		Ports: []corev1.ContainerPort{{Name: metricsPortName, ContainerPort: redisExporterPort, Protocol: corev1.ProtocolTCP}},
+		Env: []corev1.EnvVar{
+			{Name: "REDIS_ADDR", Value: fmt.Sprintf("redis://localhost:%d", valkeyPort)},
+			secretKeyEnv("REDIS_PASSWORD", s.Secrets.Name, s.Secrets.Keys.RedisPassword, false),
+		},
+		// A Go binary that holds one connection and the last scrape.
+		Resources: corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{
+				corev1.ResourceCPU:    resource.MustParse("10m"),
+				corev1.ResourceMemory: resource.MustParse("32Mi"),
+			},
+			Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
+		},
+		SecurityContext: restrictedContainer(),
+	}
+	c.SecurityContext.ReadOnlyRootFilesystem = ptr.To(true)
+	return c
 }
 
 // valkeyServices are the client Service Discourse connects to and the

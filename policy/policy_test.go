@@ -157,6 +157,10 @@ type ruleCase struct {
 }
 
 var ruleCases = []ruleCase{
+	{"quota below the need", "production-separated", func(t *testing.T, o []policy.Object) []policy.Object {
+		set(t, find(t, o, "ResourceQuota", "-budget"), "1Gi", "spec", "hard", "requests.memory")
+		return o
+	}, "resource-quota", `ResourceQuota forum-budget .*requests.memory`},
 	{"scheduler with two replicas", "production-separated", func(t *testing.T, o []policy.Object) []policy.Object {
 		set(t, find(t, o, "Deployment", "-scheduler"), float64(2), "spec", "replicas")
 		return o

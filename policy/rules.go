@@ -29,6 +29,8 @@ var rules = []Rule{
 		Prevents: "containers with more privilege than they need: everything but the upstream web container meets Pod Security restricted"},
 	{ID: "resources", Severity: Error, check: checkResources,
 		Prevents: "pods without CPU or memory requests that the scheduler overcommits, and without a memory limit that starve their node"},
+	{ID: "resource-quota", Severity: Error, check: checkResourceQuota,
+		Prevents: "pods the namespace's ResourceQuota refuses when an autoscaler reaches its maximum or a rollout surges, so scaling or a release stalls with no error on the Deployment"},
 	{ID: "cloudnative-pg", Severity: Error, check: checkCloudNativePG,
 		Prevents: "a production database without failover, a migration that fails on a missing extension, and superuser access left open"},
 	{ID: "upstream-guards", Severity: Error, check: checkUpstreamGuards,

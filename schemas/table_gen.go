@@ -4,7 +4,7 @@ package schemas
 
 import "discoursegen.dev/discoursegen/schemas/engine"
 
-// defaultTable holds 35 kinds in 938 nodes (2820 properties, 28 patterns); see
+// defaultTable holds 36 kinds in 960 nodes (2884 properties, 29 patterns); see
 // engine.Table for the layout.
 var defaultTable = engine.Table{
 	Nodes: []engine.Node{
@@ -15,1090 +15,1141 @@ var defaultTable = engine.Table{
 		{Types: 0x3, Has: 0x40, Additional: 4, MaxProperties: 32},                          // 4
 		{Types: 0x6, Pattern: 1},                                                           // 5
 		{Types: 0x3, Props: engine.Span{0, 4}, Required: engine.Span{0, 1}, Additional: 1}, // 6
-		{Types: 0x3, Props: engine.Span{4, 5}, Additional: 1},                              // 7
-		{Types: 0x2}, // 8
-		{Types: 0x3, Props: engine.Span{5, 8}, Required: engine.Span{1, 2}, Additional: 1},        // 9
-		{Types: 0x3, Props: engine.Span{8, 10}, Required: engine.Span{2, 3}, Additional: 1},       // 10
-		{Types: 0x3, Props: engine.Span{10, 14}, Required: engine.Span{3, 6}, Additional: 1},      // 11
-		{Types: 0x7, Has: 0x3, Maximum: 1},                                                        // 12
-		{Types: 0x6, Pattern: 2},                                                                  // 13
-		{AnyOf: engine.Span{0, 2}},                                                                // 14
-		{Types: 0x3, Props: engine.Span{14, 17}, Required: engine.Span{6, 7}, Additional: 1},      // 15
-		{Types: 0x3, Props: engine.Span{17, 22}, Additional: 1},                                   // 16
-		{Types: 0x3, Props: engine.Span{22, 25}, Required: engine.Span{7, 8}, Additional: 1},      // 17
-		{Types: 0x4, Has: 0x20, Items: 18, MaxItems: 200},                                         // 18
-		{Types: 0x6, Pattern: 3},                                                                  // 19
-		{Types: 0x6, Enum: engine.Span{2, 5}},                                                     // 20
-		{Types: 0x3, Props: engine.Span{25, 27}, Additional: 1},                                   // 21
-		{Types: 0x3, Props: engine.Span{27, 32}, Additional: 1},                                   // 22
-		{Types: 0x6, Pattern: 4},                                                                  // 23
-		{Types: 0x6, Enum: engine.Span{5, 8}},                                                     // 24
-		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 20},                                           // 25
-		{Types: 0x3, Props: engine.Span{32, 38}, Required: engine.Span{8, 10}, Additional: 1},     // 26
-		{Types: 0x3, Props: engine.Span{38, 43}, Additional: 1},                                   // 27
-		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 1},                                            // 28
-		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 4},                                            // 29
-		{Types: 0x6, Enum: engine.Span{8, 10}},                                                    // 30
-		{Types: 0x3, Props: engine.Span{43, 45}, Required: engine.Span{10, 11}, Additional: 1},    // 31
-		{Types: 0x4, Has: 0x20, Items: 32, MaxItems: 100},                                         // 32
-		{Types: 0x3, Has: 0x40, Additional: 16, MaxProperties: 100},                               // 33
-		{Types: 0x3, Props: engine.Span{45, 48}, Additional: 1},                                   // 34
-		{Types: 0x3, Props: engine.Span{48, 53}, Additional: 1},                                   // 35
-		{Types: 0x3, Props: engine.Span{53, 56}, Additional: 1},                                   // 36
-		{Types: 0x6, Pattern: 5},                                                                  // 37
-		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 256},                                          // 38
-		{Types: 0x3, Props: engine.Span{56, 66}, Additional: 1},                                   // 39
-		{Types: 0x6, Pattern: 6},                                                                  // 40
-		{Types: 0x4, Has: 0x20, Items: 41, MaxItems: 50},                                          // 41
-		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 4},                                            // 42
-		{Types: 0x7, Has: 0x3, Minimum: 5, Maximum: 6},                                            // 43
-		{Types: 0x3, Has: 0x40, Additional: 4, MaxProperties: 100},                                // 44
-		{Types: 0x6, Enum: engine.Span{10, 12}},                                                   // 45
-		{Types: 0x6, Enum: engine.Span{12, 14}},                                                   // 46
-		{Types: 0x3, Props: engine.Span{66, 69}, Additional: 1},                                   // 47
-		{Types: 0x3, Props: engine.Span{69, 71}, Additional: 1},                                   // 48
-		{Types: 0x3, Props: engine.Span{71, 81}, Additional: 1},                                   // 49
-		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 7},                                            // 50
-		{Types: 0x3, Props: engine.Span{81, 84}, Required: engine.Span{11, 12}, Additional: 1},    // 51
-		{Types: 0x6, Enum: engine.Span{14, 16}},                                                   // 52
-		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 8},                                            // 53
-		{Types: 0x3, Props: engine.Span{84, 90}, Additional: 1},                                   // 54
-		{Types: 0x6, Enum: engine.Span{16, 19}},                                                   // 55
-		{Types: 0x6, Enum: engine.Span{19, 21}},                                                   // 56
-		{Types: 0x3, Props: engine.Span{90, 93}, Additional: 1},                                   // 57
-		{Types: 0x3, Props: engine.Span{93, 97}, Additional: 1},                                   // 58
-		{Types: 0x3, Props: engine.Span{97, 101}, Additional: 1},                                  // 59
-		{Types: 0x3, Props: engine.Span{101, 108}, Additional: 1},                                 // 60
-		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 100},                                          // 61
-		{Types: 0x3, Props: engine.Span{108, 111}, Required: engine.Span{12, 14}, Additional: 1},  // 62
-		{Types: 0x4, Has: 0x20, Items: 63, MaxItems: 100},                                         // 63
-		{Types: 0x3, Props: engine.Span{111, 113}, Additional: 1},                                 // 64
-		{Types: 0x7, Has: 0x3, Minimum: 9, Maximum: 4},                                            // 65
-		{Types: 0x3, Props: engine.Span{113, 115}, Required: engine.Span{14, 16}, Additional: 1},  // 66
-		{Types: 0x4, Has: 0x20, Items: 67, MaxItems: 100},                                         // 67
-		{Types: 0x4, Has: 0x20, Items: 65, MaxItems: 100},                                         // 68
-		{Types: 0x3, Props: engine.Span{115, 116}, Required: engine.Span{16, 17}, Additional: 1},  // 69
-		{Types: 0x3, Props: engine.Span{116, 118}, Additional: 1},                                 // 70
-		{Types: 0x3, Props: engine.Span{118, 120}, Additional: 1},                                 // 71
-		{Types: 0x3, Props: engine.Span{120, 126}, Required: engine.Span{17, 18}, Additional: 1},  // 72
-		{Types: 0x3, Props: engine.Span{126, 128}, Required: engine.Span{18, 20}, Additional: 1},  // 73
-		{Types: 0x4, Has: 0x20, Items: 74, MaxItems: 100},                                         // 74
-		{Types: 0x4, Has: 0x20, Items: 73, MaxItems: 100},                                         // 75
-		{Types: 0x3, Props: engine.Span{128, 130}, Additional: 1},                                 // 76
-		{Types: 0x3, Props: engine.Span{130, 133}, Additional: 1},                                 // 77
-		{Types: 0x3, Props: engine.Span{133, 138}, Additional: 1},                                 // 78
-		{Types: 0x4, Has: 0x20, Items: 79, MaxItems: 50},                                          // 79
-		{Types: 0x3, Props: engine.Span{138, 146}, Required: engine.Span{20, 23}, Additional: 1},  // 80
-		{Types: 0x4, Has: 0x20, Items: 81, MaxItems: 20},                                          // 81
-		{Types: 0x3, Props: engine.Span{146, 151}, Additional: 1},                                 // 82
-		{Types: 0x3, Props: engine.Span{151, 159}, Additional: 1},                                 // 83
-		{Types: 0x3, Props: engine.Span{159, 161}, Additional: 1},                                 // 84
-		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 10},                                           // 85
-		{Types: 0x6, Enum: engine.Span{21, 24}},                                                   // 86
-		{Types: 0x6, Pattern: 7},                                                                  // 87
-		{Types: 0x3, Props: engine.Span{161, 164}, Additional: 1},                                 // 88
-		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 11},                                           // 89
-		{Types: 0x3, Props: engine.Span{164, 168}, Additional: 1},                                 // 90
-		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 8},                                            // 91
-		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 1},                                            // 92
-		{Types: 0x3, Props: engine.Span{168, 172}, Additional: 1},                                 // 93
-		{Types: 0x3, Props: engine.Span{172, 177}, Additional: 1},                                 // 94
-		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 50},                                           // 95
-		{Types: 0x3, Props: engine.Span{177, 184}, Additional: 1},                                 // 96
-		{Types: 0x6, Pattern: 8},                                                                  // 97
-		{Types: 0x6, Enum: engine.Span{24, 26}},                                                   // 98
-		{Types: 0x3, Props: engine.Span{184, 187}, Additional: 1},                                 // 99
-		{Types: 0x3, Props: engine.Span{187, 191}, Additional: 1},                                 // 100
-		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 11},                                           // 101
-		{Types: 0x3, Props: engine.Span{191, 196}, Additional: 1},                                 // 102
-		{Types: 0x3, Props: engine.Span{196, 219}, Required: engine.Span{23, 26}, Additional: 1},  // 103
-		{Types: 0x3, Props: engine.Span{219, 223}, Required: engine.Span{26, 30}, Additional: 1},  // 104
-		{Types: 0x6, Enum: engine.Span{26, 27}},                                                   // 105
-		{Types: 0x6, Enum: engine.Span{27, 28}},                                                   // 106
-		{Types: 0x13, Additional: 4},                                                              // 107
-		{Types: 0x16, Format: 4},                                                                  // 108
-		{Types: 0x17, Format: 3},                                                                  // 109
-		{Types: 0x14, Items: 3},                                                                   // 110
-		{Types: 0x16},                                                                             // 111
-		{Types: 0x13},                                                                             // 112
-		{Types: 0x3, Props: engine.Span{223, 230}, Additional: 1},                                 // 113
-		{Types: 0x14, Items: 114},                                                                 // 114
-		{Types: 0x12},                                                                             // 115
-		{Types: 0x3, Props: engine.Span{230, 236}, Required: engine.Span{30, 34}, Additional: 1},  // 116
-		{Types: 0x14, Items: 117},                                                                 // 117
-		{Types: 0x13, Props: engine.Span{236, 251}, Additional: 1},                                // 118
-		{Types: 0x6, Enum: engine.Span{28, 30}},                                                   // 119
-		{Types: 0x3, Props: engine.Span{251, 252}, Required: engine.Span{34, 35}, Additional: 1},  // 120
-		{Types: 0x14, Items: 121},                                                                 // 121
-		{Types: 0x3, Props: engine.Span{252, 255}, Required: engine.Span{35, 36}, Additional: 1},  // 122
-		{Types: 0x13, Props: engine.Span{255, 257}, Required: engine.Span{36, 37}, Additional: 1}, // 123
-		{Types: 0x13, Props: engine.Span{257, 261}, Required: engine.Span{37, 38}, Additional: 1}, // 124
-		{Types: 0x16, Enum: engine.Span{30, 35}},                                                  // 125
-		{Types: 0x13, Props: engine.Span{261, 265}, Required: engine.Span{38, 39}, Additional: 1}, // 126
-		{Types: 0x13, Props: engine.Span{265, 267}, Additional: 1},                                // 127
-		{Types: 0x13, Props: engine.Span{267, 271}, Additional: 1},                                // 128
-		{Types: 0x13, Props: engine.Span{271, 274}, Additional: 1},                                // 129
-		{Types: 0x3, Props: engine.Span{274, 276}, Additional: 1},                                 // 130
-		{Types: 0x14, Items: 131},                                                                 // 131
-		{Types: 0x16, Enum: engine.Span{35, 39}},                                                  // 132
-		{Types: 0x16, Enum: engine.Span{39, 42}},                                                  // 133
-		{Types: 0x16, Enum: engine.Span{42, 45}},                                                  // 134
-		{Types: 0x17},                                                                             // 135
-		{Types: 0x13, Props: engine.Span{276, 280}, Additional: 1},                                // 136
-		{Types: 0x17, Format: 2},                                                                  // 137
-		{Types: 0x16, Enum: engine.Span{45, 48}},                                                  // 138
-		{Types: 0x6, Has: 0x4, MinLength: 1},                                                      // 139
-		{Types: 0x16, Has: 0x4, MinLength: 1},                                                     // 140
-		{Types: 0x6, Pattern: 9},                                                                  // 141
-		{Types: 0x3, Props: engine.Span{280, 283}, Required: engine.Span{39, 41}, Additional: 1},  // 142
-		{Types: 0x14, Items: 143},                                                                 // 143
-		{Types: 0x13, Props: engine.Span{283, 285}, Additional: 1},                                // 144
-		{Types: 0x13, Props: engine.Span{285, 287}, Additional: 1},                                // 145
-		{Types: 0x16, Enum: engine.Span{48, 56}},                                                  // 146
-		{Types: 0x13, Props: engine.Span{287, 295}, Additional: 1},                                // 147
-		{Types: 0x6, Enum: engine.Span{56, 79}},                                                   // 148
-		{Types: 0x14, Items: 149},                                                                 // 149
-		{Types: 0x13, Props: engine.Span{295, 319}, Required: engine.Span{41, 43}, Additional: 1}, // 150
-		{Types: 0x6, Format: 4},                                                                   // 151
-		{Types: 0x13, Props: engine.Span{319, 321}, Required: engine.Span{43, 45}, Additional: 1}, // 152
-		{Types: 0x13, Props: engine.Span{321, 326}, Additional: 1},                                // 153
-		{Types: 0x13, Props: engine.Span{326, 327}, Additional: 1},                                // 154
-		{Types: 0x6, Enum: engine.Span{79, 82}},                                                   // 155
-		{Types: 0x3, Props: engine.Span{327, 333}, Required: engine.Span{45, 47}, Additional: 1},  // 156
-		{Types: 0x14, Items: 157},                                                                 // 157
-		{Types: 0x13, Props: engine.Span{333, 342}, Additional: 1},                                // 158
-		{Types: 0x3, Props: engine.Span{342, 347}, Required: engine.Span{47, 49}, Additional: 1},  // 159
-		{Types: 0x6, Enum: engine.Span{82, 83}},                                                   // 160
-		{Types: 0x16, Format: 1},                                                                  // 161
-		{Types: 0x16, Enum: engine.Span{83, 87}},                                                  // 162
-		{Types: 0x3, Props: engine.Span{347, 349}, Required: engine.Span{49, 50}, Additional: 1},  // 163
-		{Types: 0x13, Props: engine.Span{349, 352}, Required: engine.Span{50, 52}, Additional: 1}, // 164
-		{Types: 0x16, Has: 0x8, MaxLength: 64},                                                    // 165
-		{Types: 0x13, Props: engine.Span{352, 354}, Required: engine.Span{52, 54}, Additional: 1}, // 166
-		{Types: 0x13, Props: engine.Span{354, 358}, Required: engine.Span{54, 58}, Additional: 1}, // 167
-		{Types: 0x16, Enum: engine.Span{87, 92}},                                                  // 168
-		{Types: 0x13, Props: engine.Span{358, 361}, Additional: 1},                                // 169
-		{Types: 0x16, Enum: engine.Span{92, 95}},                                                  // 170
-		{Types: 0x13, Props: engine.Span{361, 370}, Required: engine.Span{58, 60}, Additional: 1}, // 171
-		{Types: 0x13, Props: engine.Span{370, 373}, Required: engine.Span{60, 61}, Additional: 1}, // 172
-		{Types: 0x13, Props: engine.Span{373, 376}, Additional: 1},                                // 173
-		{Types: 0x16, Enum: engine.Span{95, 98}},                                                  // 174
-		{Types: 0x13, Props: engine.Span{376, 377}, Required: engine.Span{61, 62}, Additional: 1}, // 175
-		{Types: 0x16, Enum: engine.Span{98, 101}},                                                 // 176
-		{Types: 0x13, Props: engine.Span{377, 382}, Required: engine.Span{62, 63}, Additional: 1}, // 177
-		{Types: 0x3, Props: engine.Span{382, 384}, Required: engine.Span{63, 64}, Additional: 1},  // 178
-		{Types: 0x3, Props: engine.Span{384, 385}, Required: engine.Span{64, 65}, Additional: 1},  // 179
-		{Types: 0x13, Props: engine.Span{385, 386}, Required: engine.Span{65, 66}, Additional: 1}, // 180
-		{Types: 0x13, Props: engine.Span{386, 393}, Additional: 1},                                // 181
-		{}, // 182
-		{Types: 0x13, Props: engine.Span{393, 396}, Required: engine.Span{66, 68}, Additional: 1}, // 183
-		{Types: 0x13, Props: engine.Span{396, 406}, Additional: 1},                                // 184
-		{Types: 0x16, Has: 0x8, Pattern: 10, MaxLength: 253},                                      // 185
-		{Types: 0x16, Has: 0xc, Pattern: 11, MinLength: 1, MaxLength: 63},                         // 186
-		{Types: 0x6, Has: 0xc, MinLength: 1, MaxLength: 253},                                      // 187
-		{Types: 0x16, Has: 0xc, Pattern: 5, MinLength: 1, MaxLength: 63},                          // 188
-		{Types: 0x17, Has: 0x3, Format: 2, Minimum: 2, Maximum: 7},                                // 189
-		{Types: 0x16, Has: 0xc, Pattern: 12, MinLength: 1, MaxLength: 253},                        // 190
-		{Types: 0x3, Props: engine.Span{406, 412}, Required: engine.Span{68, 69}, Additional: 1},  // 191
-		{Types: 0x14, Items: 192}, // 192
-		{Types: 0x3, Props: engine.Span{412, 415}, Required: engine.Span{69, 71}, Additional: 1}, // 193
-		{Types: 0x14, Items: 194},                                 // 194
-		{Types: 0x3, Props: engine.Span{415, 417}, Additional: 1}, // 195
-		{Types: 0x7, Format: 2},                                   // 196
-		{Types: 0x3, Props: engine.Span{417, 419}, Required: engine.Span{71, 73}, Additional: 1}, // 197
-		{Types: 0x14, Items: 198}, // 198
-		{Types: 0x4, Items: 196},  // 199
-		{Types: 0x13, Props: engine.Span{419, 420}, Required: engine.Span{73, 74}, Additional: 1}, // 200
-		{Types: 0x13, Props: engine.Span{420, 422}, Additional: 1},                                // 201
-		{Types: 0x13, Props: engine.Span{422, 424}, Additional: 1},                                // 202
-		{Types: 0x3, Props: engine.Span{424, 430}, Required: engine.Span{74, 75}, Additional: 1},  // 203
-		{Types: 0x3, Props: engine.Span{430, 432}, Required: engine.Span{75, 77}, Additional: 1},  // 204
-		{Types: 0x14, Items: 205},                                                                     // 205
-		{Types: 0x14, Items: 204},                                                                     // 206
-		{Types: 0x13, Props: engine.Span{432, 434}, Additional: 1},                                    // 207
-		{Types: 0x13, Props: engine.Span{434, 437}, Additional: 1},                                    // 208
-		{Types: 0x3, Props: engine.Span{437, 438}, Additional: 1},                                     // 209
-		{Types: 0x14, Items: 210},                                                                     // 210
-		{Types: 0x7},                                                                                  // 211
-		{OneOf: engine.Span{2, 4}, Pattern: 13},                                                       // 212
-		{Types: 0x13, Additional: 214},                                                                // 213
-		{Types: 0x13, Props: engine.Span{438, 440}, Additional: 1},                                    // 214
-		{Types: 0x13, Props: engine.Span{440, 444}, Additional: 1},                                    // 215
-		{Types: 0x13, Props: engine.Span{444, 446}, Required: engine.Span{77, 78}, Additional: 1},     // 216
-		{Types: 0x7, Format: 3},                                                                       // 217
-		{Types: 0x14, Items: 218},                                                                     // 218
-		{Types: 0x3, Props: engine.Span{446, 448}, Required: engine.Span{78, 80}, Additional: 1},      // 219
-		{Types: 0x14, Items: 220},                                                                     // 220
-		{Types: 0x13, Props: engine.Span{448, 457}, Additional: 1},                                    // 221
-		{Types: 0x3, Props: engine.Span{457, 462}, Additional: 1},                                     // 222
-		{Types: 0x14, Items: 223},                                                                     // 223
-		{Types: 0x13, Props: engine.Span{462, 470}, Additional: 1},                                    // 224
-		{Types: 0x13, Props: engine.Span{470, 472}, Additional: 1},                                    // 225
-		{Types: 0x13, Props: engine.Span{472, 476}, Additional: 1},                                    // 226
-		{Types: 0x13, Props: engine.Span{476, 477}, Additional: 1},                                    // 227
-		{Types: 0x13, Props: engine.Span{477, 483}, Additional: 1},                                    // 228
-		{Types: 0x13, Props: engine.Span{483, 485}, Additional: 1},                                    // 229
-		{Types: 0x13, Props: engine.Span{485, 488}, Additional: 1},                                    // 230
-		{Types: 0x3, Props: engine.Span{488, 492}, Additional: 1},                                     // 231
-		{Types: 0x14, Items: 232},                                                                     // 232
-		{Types: 0x13, Props: engine.Span{492, 503}, Required: engine.Span{80, 82}, Additional: 1},     // 233
-		{Types: 0x13, Props: engine.Span{503, 507}, Required: engine.Span{82, 83}, Additional: 1},     // 234
-		{Types: 0x13, Props: engine.Span{507, 508}, Additional: 1},                                    // 235
-		{Types: 0x13, Props: engine.Span{508, 511}, Required: engine.Span{83, 86}, Additional: 1},     // 236
-		{Types: 0x13, Props: engine.Span{511, 513}, Required: engine.Span{86, 87}, Additional: 1},     // 237
-		{Types: 0x13, Props: engine.Span{513, 519}, Required: engine.Span{87, 88}, Additional: 1},     // 238
-		{Types: 0x13, Props: engine.Span{519, 522}, Additional: 1},                                    // 239
-		{Types: 0x13, Props: engine.Span{522, 526}, Required: engine.Span{88, 89}, Additional: 1},     // 240
-		{Types: 0x3, Props: engine.Span{526, 531}, Additional: 1},                                     // 241
-		{Types: 0x13, Props: engine.Span{531, 540}, Required: engine.Span{89, 92}, Additional: 1},     // 242
-		{Types: 0x13, Props: engine.Span{540, 542}, Required: engine.Span{92, 93}, Additional: 1},     // 243
-		{Types: 0x3, Props: engine.Span{542, 543}, Required: engine.Span{93, 94}, Additional: 1},      // 244
-		{Types: 0x13, Props: engine.Span{543, 547}, Required: engine.Span{94, 96}, Additional: 1},     // 245
-		{Types: 0x13, Props: engine.Span{547, 551}, Required: engine.Span{96, 98}, Additional: 1},     // 246
-		{Types: 0x13, Props: engine.Span{551, 555}, Required: engine.Span{98, 99}, Additional: 1},     // 247
-		{Types: 0x3, Props: engine.Span{555, 560}, Additional: 1},                                     // 248
-		{Types: 0x13, Props: engine.Span{560, 563}, Additional: 1},                                    // 249
-		{Types: 0x13, Props: engine.Span{563, 565}, Additional: 1},                                    // 250
-		{Types: 0x3, Props: engine.Span{565, 570}, Required: engine.Span{99, 102}, Additional: 1},     // 251
-		{Types: 0x6, Enum: engine.Span{101, 102}},                                                     // 252
-		{Types: 0x3, Props: engine.Span{570, 575}, Required: engine.Span{102, 105}, Additional: 1},    // 253
-		{Types: 0x6, Enum: engine.Span{102, 103}},                                                     // 254
-		{Types: 0x6, Enum: engine.Span{103, 104}},                                                     // 255
-		{Types: 0x3, Props: engine.Span{575, 578}, Required: engine.Span{105, 108}, Additional: 1},    // 256
-		{Types: 0x14, Items: 257},                                                                     // 257
-		{Types: 0x1},                                                                                  // 258
-		{OneOf: engine.Span{4, 7}, Pattern: 13},                                                       // 259
-		{Types: 0x13, Props: engine.Span{578, 582}, Additional: 1},                                    // 260
-		{Types: 0x13, Props: engine.Span{582, 584}, Additional: 1},                                    // 261
-		{Types: 0x13, Props: engine.Span{584, 586}, Additional: 1},                                    // 262
-		{Types: 0x16, Enum: engine.Span{104, 107}},                                                    // 263
-		{Types: 0x13, Props: engine.Span{586, 590}, Additional: 1},                                    // 264
-		{Types: 0x13, Props: engine.Span{590, 593}, Additional: 1},                                    // 265
-		{Types: 0x17, Has: 0x1, Format: 2, Minimum: 3},                                                // 266
-		{Types: 0x16, Enum: engine.Span{107, 113}},                                                    // 267
-		{Types: 0x7, Has: 0x1, Format: 2, Minimum: 3},                                                 // 268
-		{Types: 0x13, Props: engine.Span{593, 596}, Required: engine.Span{108, 110}, Additional: 1},   // 269
-		{Types: 0x17, Has: 0x1, Format: 2, Minimum: 2},                                                // 270
-		{Types: 0x3, Props: engine.Span{596, 600}, Required: engine.Span{110, 111}, Additional: 1},    // 271
-		{Types: 0x16, Enum: engine.Span{113, 116}},                                                    // 272
-		{Types: 0x13, Props: engine.Span{600, 602}, Required: engine.Span{111, 112}, Additional: 1},   // 273
-		{Types: 0x3, Additional: 4},                                                                   // 274
-		{Types: 0x3, Props: engine.Span{602, 608}, Required: engine.Span{112, 114}, Additional: 1},    // 275
-		{Types: 0x4, Has: 0x10, Items: 276, MinItems: 1},                                              // 276
-		{Types: 0x3, Props: engine.Span{608, 618}, Required: engine.Span{114, 116}, Additional: 1},    // 277
-		{Types: 0x3, Props: engine.Span{618, 622}, Required: engine.Span{116, 118}, Additional: 1},    // 278
+		{Types: 0x2}, // 7
+		{Types: 0x3, Props: engine.Span{4, 9}, Additional: 1},                                     // 8
+		{Types: 0x3, Props: engine.Span{9, 10}, Additional: 1},                                    // 9
+		{Types: 0x3, Props: engine.Span{10, 13}, Required: engine.Span{1, 2}, Additional: 1},      // 10
+		{Types: 0x3, Props: engine.Span{13, 15}, Required: engine.Span{2, 3}, Additional: 1},      // 11
+		{Types: 0x3, Props: engine.Span{15, 19}, Required: engine.Span{3, 6}, Additional: 1},      // 12
+		{Types: 0x7, Has: 0x3, Maximum: 1},                                                        // 13
+		{Types: 0x6, Pattern: 2},                                                                  // 14
+		{AnyOf: engine.Span{0, 2}},                                                                // 15
+		{Types: 0x3, Props: engine.Span{19, 22}, Required: engine.Span{6, 7}, Additional: 1},      // 16
+		{Types: 0x3, Props: engine.Span{22, 27}, Additional: 1},                                   // 17
+		{Types: 0x3, Props: engine.Span{27, 30}, Required: engine.Span{7, 8}, Additional: 1},      // 18
+		{Types: 0x4, Has: 0x20, Items: 19, MaxItems: 200},                                         // 19
+		{Types: 0x6, Pattern: 3},                                                                  // 20
+		{Types: 0x6, Enum: engine.Span{2, 5}},                                                     // 21
+		{Types: 0x3, Props: engine.Span{30, 32}, Additional: 1},                                   // 22
+		{Types: 0x3, Props: engine.Span{32, 37}, Additional: 1},                                   // 23
+		{Types: 0x6, Pattern: 4},                                                                  // 24
+		{Types: 0x6, Enum: engine.Span{5, 8}},                                                     // 25
+		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 20},                                           // 26
+		{Types: 0x3, Props: engine.Span{37, 43}, Required: engine.Span{8, 10}, Additional: 1},     // 27
+		{Types: 0x3, Props: engine.Span{43, 48}, Additional: 1},                                   // 28
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 1},                                            // 29
+		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 4},                                            // 30
+		{Types: 0x6, Enum: engine.Span{8, 10}},                                                    // 31
+		{Types: 0x3, Props: engine.Span{48, 50}, Required: engine.Span{10, 11}, Additional: 1},    // 32
+		{Types: 0x4, Has: 0x20, Items: 33, MaxItems: 100},                                         // 33
+		{Types: 0x3, Has: 0x40, Additional: 17, MaxProperties: 100},                               // 34
+		{Types: 0x3, Props: engine.Span{50, 53}, Additional: 1},                                   // 35
+		{Types: 0x3, Props: engine.Span{53, 58}, Additional: 1},                                   // 36
+		{Types: 0x3, Props: engine.Span{58, 62}, Additional: 1},                                   // 37
+		{Types: 0x6, Pattern: 5},                                                                  // 38
+		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 256},                                          // 39
+		{Types: 0x3, Props: engine.Span{62, 72}, Additional: 1},                                   // 40
+		{Types: 0x3, Props: engine.Span{72, 76}, Additional: 1},                                   // 41
+		{Types: 0x6, Enum: engine.Span{10, 13}},                                                   // 42
+		{Types: 0x6, Pattern: 6},                                                                  // 43
+		{Types: 0x6, Enum: engine.Span{13, 19}},                                                   // 44
+		{Types: 0x3, Props: engine.Span{76, 86}, Additional: 1},                                   // 45
+		{Types: 0x6, Pattern: 7},                                                                  // 46
+		{Types: 0x4, Has: 0x20, Items: 47, MaxItems: 50},                                          // 47
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 5},                                            // 48
+		{Types: 0x7, Has: 0x3, Minimum: 5, Maximum: 6},                                            // 49
+		{Types: 0x6, Pattern: 8},                                                                  // 50
+		{Types: 0x3, Has: 0x40, Additional: 4, MaxProperties: 100},                                // 51
+		{Types: 0x6, Enum: engine.Span{19, 21}},                                                   // 52
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 4},                                            // 53
+		{Types: 0x6, Enum: engine.Span{21, 23}},                                                   // 54
+		{Types: 0x3, Props: engine.Span{86, 89}, Additional: 1},                                   // 55
+		{Types: 0x3, Props: engine.Span{89, 91}, Required: engine.Span{11, 12}, Additional: 1},    // 56
+		{Types: 0x3, Props: engine.Span{91, 93}, Additional: 1},                                   // 57
+		{Types: 0x3, Props: engine.Span{93, 106}, Additional: 1},                                  // 58
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 7},                                            // 59
+		{Types: 0x3, Props: engine.Span{106, 109}, Required: engine.Span{12, 13}, Additional: 1},  // 60
+		{Types: 0x6, Enum: engine.Span{23, 25}},                                                   // 61
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 8},                                            // 62
+		{Types: 0x3, Props: engine.Span{109, 115}, Additional: 1},                                 // 63
+		{Types: 0x6, Enum: engine.Span{25, 28}},                                                   // 64
+		{Types: 0x6, Enum: engine.Span{28, 30}},                                                   // 65
+		{Types: 0x3, Props: engine.Span{115, 118}, Additional: 1},                                 // 66
+		{Types: 0x3, Props: engine.Span{118, 123}, Additional: 1},                                 // 67
+		{Types: 0x3, Props: engine.Span{123, 127}, Additional: 1},                                 // 68
+		{Types: 0x3, Has: 0x40, Additional: 17, MaxProperties: 16},                                // 69
+		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 9},                                            // 70
+		{Types: 0x3, Props: engine.Span{127, 130}, Additional: 1},                                 // 71
+		{Types: 0x3, Props: engine.Span{130, 137}, Additional: 1},                                 // 72
+		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 100},                                          // 73
+		{Types: 0x3, Props: engine.Span{137, 140}, Required: engine.Span{13, 15}, Additional: 1},  // 74
+		{Types: 0x4, Has: 0x20, Items: 75, MaxItems: 100},                                         // 75
+		{Types: 0x3, Props: engine.Span{140, 142}, Additional: 1},                                 // 76
+		{Types: 0x7, Has: 0x3, Minimum: 10, Maximum: 4},                                           // 77
+		{Types: 0x3, Props: engine.Span{142, 144}, Required: engine.Span{15, 17}, Additional: 1},  // 78
+		{Types: 0x4, Has: 0x20, Items: 79, MaxItems: 100},                                         // 79
+		{Types: 0x4, Has: 0x20, Items: 77, MaxItems: 100},                                         // 80
+		{Types: 0x3, Props: engine.Span{144, 145}, Required: engine.Span{17, 18}, Additional: 1},  // 81
+		{Types: 0x3, Props: engine.Span{145, 147}, Additional: 1},                                 // 82
+		{Types: 0x3, Props: engine.Span{147, 149}, Additional: 1},                                 // 83
+		{Types: 0x3, Props: engine.Span{149, 155}, Required: engine.Span{18, 19}, Additional: 1},  // 84
+		{Types: 0x3, Props: engine.Span{155, 157}, Required: engine.Span{19, 21}, Additional: 1},  // 85
+		{Types: 0x4, Has: 0x20, Items: 86, MaxItems: 100},                                         // 86
+		{Types: 0x4, Has: 0x20, Items: 85, MaxItems: 100},                                         // 87
+		{Types: 0x3, Props: engine.Span{157, 159}, Additional: 1},                                 // 88
+		{Types: 0x3, Props: engine.Span{159, 162}, Additional: 1},                                 // 89
+		{Types: 0x3, Props: engine.Span{162, 167}, Additional: 1},                                 // 90
+		{Types: 0x4, Has: 0x20, Items: 91, MaxItems: 50},                                          // 91
+		{Types: 0x3, Props: engine.Span{167, 175}, Required: engine.Span{21, 24}, Additional: 1},  // 92
+		{Types: 0x4, Has: 0x20, Items: 93, MaxItems: 20},                                          // 93
+		{Types: 0x3, Props: engine.Span{175, 180}, Additional: 1},                                 // 94
+		{Types: 0x3, Props: engine.Span{180, 188}, Additional: 1},                                 // 95
+		{Types: 0x3, Props: engine.Span{188, 190}, Additional: 1},                                 // 96
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 11},                                           // 97
+		{Types: 0x6, Enum: engine.Span{30, 33}},                                                   // 98
+		{Types: 0x6, Pattern: 9},                                                                  // 99
+		{Types: 0x3, Props: engine.Span{190, 193}, Additional: 1},                                 // 100
+		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 12},                                           // 101
+		{Types: 0x3, Props: engine.Span{193, 197}, Additional: 1},                                 // 102
+		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 8},                                            // 103
+		{Types: 0x7, Has: 0x3, Minimum: 3, Maximum: 1},                                            // 104
+		{Types: 0x3, Props: engine.Span{197, 201}, Additional: 1},                                 // 105
+		{Types: 0x3, Props: engine.Span{201, 206}, Additional: 1},                                 // 106
+		{Types: 0x4, Has: 0x20, Items: 3, MaxItems: 50},                                           // 107
+		{Types: 0x3, Props: engine.Span{206, 213}, Additional: 1},                                 // 108
+		{Types: 0x6, Pattern: 10},                                                                 // 109
+		{Types: 0x6, Enum: engine.Span{33, 35}},                                                   // 110
+		{Types: 0x3, Props: engine.Span{213, 216}, Additional: 1},                                 // 111
+		{Types: 0x3, Props: engine.Span{216, 220}, Additional: 1},                                 // 112
+		{Types: 0x7, Has: 0x3, Minimum: 2, Maximum: 12},                                           // 113
+		{Types: 0x3, Props: engine.Span{220, 225}, Additional: 1},                                 // 114
+		{Types: 0x3, Props: engine.Span{225, 250}, Required: engine.Span{24, 27}, Additional: 1},  // 115
+		{Types: 0x3, Props: engine.Span{250, 254}, Required: engine.Span{27, 31}, Additional: 1},  // 116
+		{Types: 0x6, Enum: engine.Span{35, 36}},                                                   // 117
+		{Types: 0x6, Enum: engine.Span{36, 37}},                                                   // 118
+		{Types: 0x13, Additional: 4},                                                              // 119
+		{Types: 0x16, Format: 4},                                                                  // 120
+		{Types: 0x17, Format: 3},                                                                  // 121
+		{Types: 0x14, Items: 3},                                                                   // 122
+		{Types: 0x16},                                                                             // 123
+		{Types: 0x13},                                                                             // 124
+		{Types: 0x3, Props: engine.Span{254, 261}, Additional: 1},                                 // 125
+		{Types: 0x14, Items: 126},                                                                 // 126
+		{Types: 0x12},                                                                             // 127
+		{Types: 0x3, Props: engine.Span{261, 267}, Required: engine.Span{31, 35}, Additional: 1},  // 128
+		{Types: 0x14, Items: 129},                                                                 // 129
+		{Types: 0x3, Props: engine.Span{267, 282}, Additional: 1},                                 // 130
+		{Types: 0x13, Props: engine.Span{282, 284}, Required: engine.Span{35, 37}, Additional: 1}, // 131
+		{Types: 0x13, Props: engine.Span{284, 289}, Additional: 1},                                // 132
+		{Types: 0x16, Enum: engine.Span{37, 41}},                                                  // 133
+		{Types: 0x16, Enum: engine.Span{41, 44}},                                                  // 134
+		{Types: 0x17, Has: 0x1, Format: 2, Minimum: 2},                                            // 135
+		{Types: 0x13, Props: engine.Span{289, 294}, Additional: 1},                                // 136
+		{Types: 0x6, Has: 0x4, MinLength: 1},                                                      // 137
+		{Types: 0x13, Props: engine.Span{294, 296}, Additional: 1},                                // 138
+		{Types: 0x13, Props: engine.Span{296, 301}, Additional: 1},                                // 139
+		{Types: 0x16, Enum: engine.Span{44, 51}},                                                  // 140
+		{Types: 0x17, Has: 0x1, Minimum: 2},                                                       // 141
+		{Types: 0x13, Props: engine.Span{301, 306}, Additional: 1},                                // 142
+		{Types: 0x3, Props: engine.Span{306, 317}, Required: engine.Span{37, 38}, Additional: 1},  // 143
+		{Types: 0x13, Props: engine.Span{317, 320}, Required: engine.Span{38, 39}, Additional: 1}, // 144
+		{Types: 0x13, Props: engine.Span{320, 322}, Required: engine.Span{39, 40}, Additional: 1}, // 145
+		{Types: 0x13, Props: engine.Span{322, 326}, Required: engine.Span{40, 43}, Additional: 1}, // 146
+		{Types: 0x7},                            // 147
+		{Types: 0x1},                            // 148
+		{OneOf: engine.Span{2, 5}, Pattern: 11}, // 149
+		{Types: 0x13, Props: engine.Span{326, 329}, Required: engine.Span{43, 44}, Additional: 1}, // 150
+		{Types: 0x13, Props: engine.Span{329, 334}, Additional: 1},                                // 151
+		{Types: 0x3, Props: engine.Span{334, 337}, Required: engine.Span{44, 45}, Additional: 1},  // 152
+		{Types: 0x14, Items: 153},                // 153
+		{Types: 0x16, Enum: engine.Span{51, 57}}, // 154
+		{Types: 0x3, Props: engine.Span{337, 339}, Required: engine.Span{45, 46}, Additional: 1}, // 155
+		{Types: 0x14, Items: 156},                                  // 156
+		{OneOf: engine.Span{5, 7}, Pattern: 11},                    // 157
+		{Types: 0x13, Additional: 159},                             // 158
+		{Types: 0x13, Props: engine.Span{339, 342}, Additional: 1}, // 159
+		{Types: 0x17}, // 160
+		{Types: 0x13, Props: engine.Span{342, 347}, Additional: 1},                                // 161
+		{Types: 0x16, Pattern: 6},                                                                 // 162
+		{Types: 0x3, Props: engine.Span{347, 350}, Required: engine.Span{46, 47}, Additional: 1},  // 163
+		{Types: 0x3, Props: engine.Span{350, 353}, Additional: 1},                                 // 164
+		{Types: 0x13, Additional: 166},                                                            // 165
+		{Types: 0x13, Props: engine.Span{353, 354}, Additional: 1},                                // 166
+		{Types: 0x3, Props: engine.Span{354, 359}, Required: engine.Span{47, 51}, Additional: 1},  // 167
+		{Types: 0x6, Enum: engine.Span{57, 58}},                                                   // 168
+		{Types: 0x6, Enum: engine.Span{58, 59}},                                                   // 169
+		{Types: 0x13, Props: engine.Span{359, 374}, Additional: 1},                                // 170
+		{Types: 0x6, Enum: engine.Span{59, 61}},                                                   // 171
+		{Types: 0x3, Props: engine.Span{374, 375}, Required: engine.Span{51, 52}, Additional: 1},  // 172
+		{Types: 0x14, Items: 173},                                                                 // 173
+		{Types: 0x3, Props: engine.Span{375, 378}, Required: engine.Span{52, 53}, Additional: 1},  // 174
+		{Types: 0x13, Props: engine.Span{378, 380}, Required: engine.Span{53, 54}, Additional: 1}, // 175
+		{Types: 0x13, Props: engine.Span{380, 384}, Required: engine.Span{54, 55}, Additional: 1}, // 176
+		{Types: 0x16, Enum: engine.Span{61, 66}},                                                  // 177
+		{Types: 0x13, Props: engine.Span{384, 388}, Required: engine.Span{55, 56}, Additional: 1}, // 178
+		{Types: 0x13, Props: engine.Span{388, 390}, Additional: 1},                                // 179
+		{Types: 0x13, Props: engine.Span{390, 394}, Additional: 1},                                // 180
+		{Types: 0x13, Props: engine.Span{394, 397}, Additional: 1},                                // 181
+		{Types: 0x3, Props: engine.Span{397, 399}, Additional: 1},                                 // 182
+		{Types: 0x14, Items: 183},                                                                 // 183
+		{Types: 0x16, Enum: engine.Span{66, 70}},                                                  // 184
+		{Types: 0x16, Enum: engine.Span{70, 73}},                                                  // 185
+		{Types: 0x16, Enum: engine.Span{73, 76}},                                                  // 186
+		{Types: 0x13, Props: engine.Span{399, 403}, Additional: 1},                                // 187
+		{Types: 0x17, Format: 2},                                                                  // 188
+		{Types: 0x16, Enum: engine.Span{76, 79}},                                                  // 189
+		{Types: 0x16, Has: 0x4, MinLength: 1},                                                     // 190
+		{Types: 0x6, Pattern: 12},                                                                 // 191
+		{Types: 0x3, Props: engine.Span{403, 406}, Required: engine.Span{56, 58}, Additional: 1},  // 192
+		{Types: 0x14, Items: 193},                                                                 // 193
+		{Types: 0x13, Props: engine.Span{406, 408}, Additional: 1},                                // 194
+		{Types: 0x13, Props: engine.Span{408, 410}, Additional: 1},                                // 195
+		{Types: 0x16, Enum: engine.Span{79, 87}},                                                  // 196
+		{Types: 0x13, Props: engine.Span{410, 418}, Additional: 1},                                // 197
+		{Types: 0x6, Enum: engine.Span{87, 110}},                                                  // 198
+		{Types: 0x14, Items: 199},                                                                 // 199
+		{Types: 0x13, Props: engine.Span{418, 442}, Required: engine.Span{58, 60}, Additional: 1}, // 200
+		{Types: 0x6, Format: 4},                                                                   // 201
+		{Types: 0x13, Props: engine.Span{442, 444}, Required: engine.Span{60, 62}, Additional: 1}, // 202
+		{Types: 0x13, Props: engine.Span{444, 449}, Additional: 1},                                // 203
+		{Types: 0x13, Props: engine.Span{449, 450}, Additional: 1},                                // 204
+		{Types: 0x6, Enum: engine.Span{110, 113}},                                                 // 205
+		{Types: 0x3, Props: engine.Span{450, 456}, Required: engine.Span{62, 64}, Additional: 1},  // 206
+		{Types: 0x14, Items: 207},                                                                 // 207
+		{Types: 0x13, Props: engine.Span{456, 465}, Additional: 1},                                // 208
+		{Types: 0x3, Props: engine.Span{465, 470}, Required: engine.Span{64, 66}, Additional: 1},  // 209
+		{Types: 0x6, Enum: engine.Span{113, 114}},                                                 // 210
+		{Types: 0x16, Format: 1},                                                                  // 211
+		{Types: 0x16, Enum: engine.Span{114, 118}},                                                // 212
+		{Types: 0x3, Props: engine.Span{470, 472}, Required: engine.Span{66, 67}, Additional: 1},  // 213
+		{Types: 0x13, Props: engine.Span{472, 475}, Required: engine.Span{67, 69}, Additional: 1}, // 214
+		{Types: 0x16, Has: 0x8, MaxLength: 64},                                                    // 215
+		{Types: 0x13, Props: engine.Span{475, 477}, Required: engine.Span{69, 71}, Additional: 1}, // 216
+		{Types: 0x13, Props: engine.Span{477, 481}, Required: engine.Span{71, 75}, Additional: 1}, // 217
+		{Types: 0x16, Enum: engine.Span{118, 123}},                                                // 218
+		{Types: 0x13, Props: engine.Span{481, 484}, Additional: 1},                                // 219
+		{Types: 0x16, Enum: engine.Span{123, 126}},                                                // 220
+		{Types: 0x13, Props: engine.Span{484, 493}, Required: engine.Span{75, 77}, Additional: 1}, // 221
+		{Types: 0x13, Props: engine.Span{493, 496}, Required: engine.Span{77, 78}, Additional: 1}, // 222
+		{Types: 0x13, Props: engine.Span{496, 499}, Additional: 1},                                // 223
+		{Types: 0x16, Enum: engine.Span{126, 129}},                                                // 224
+		{Types: 0x13, Props: engine.Span{499, 500}, Required: engine.Span{78, 79}, Additional: 1}, // 225
+		{Types: 0x16, Enum: engine.Span{129, 132}},                                                // 226
+		{Types: 0x13, Props: engine.Span{500, 505}, Required: engine.Span{79, 80}, Additional: 1}, // 227
+		{Types: 0x3, Props: engine.Span{505, 507}, Required: engine.Span{80, 81}, Additional: 1},  // 228
+		{Types: 0x3, Props: engine.Span{507, 508}, Required: engine.Span{81, 82}, Additional: 1},  // 229
+		{Types: 0x13, Props: engine.Span{508, 509}, Required: engine.Span{82, 83}, Additional: 1}, // 230
+		{Types: 0x13, Props: engine.Span{509, 516}, Additional: 1},                                // 231
+		{}, // 232
+		{Types: 0x13, Props: engine.Span{516, 519}, Required: engine.Span{83, 85}, Additional: 1}, // 233
+		{Types: 0x13, Props: engine.Span{519, 529}, Additional: 1},                                // 234
+		{Types: 0x16, Has: 0x8, Pattern: 13, MaxLength: 253},                                      // 235
+		{Types: 0x16, Has: 0xc, Pattern: 14, MinLength: 1, MaxLength: 63},                         // 236
+		{Types: 0x6, Has: 0xc, MinLength: 1, MaxLength: 253},                                      // 237
+		{Types: 0x16, Has: 0xc, Pattern: 5, MinLength: 1, MaxLength: 63},                          // 238
+		{Types: 0x17, Has: 0x3, Format: 2, Minimum: 2, Maximum: 7},                                // 239
+		{Types: 0x16, Has: 0xc, Pattern: 15, MinLength: 1, MaxLength: 253},                        // 240
+		{Types: 0x3, Props: engine.Span{529, 535}, Required: engine.Span{85, 86}, Additional: 1},  // 241
+		{Types: 0x14, Items: 242}, // 242
+		{Types: 0x3, Props: engine.Span{535, 538}, Required: engine.Span{86, 88}, Additional: 1}, // 243
+		{Types: 0x14, Items: 244},                                 // 244
+		{Types: 0x3, Props: engine.Span{538, 540}, Additional: 1}, // 245
+		{Types: 0x7, Format: 2},                                   // 246
+		{Types: 0x3, Props: engine.Span{540, 542}, Required: engine.Span{88, 90}, Additional: 1}, // 247
+		{Types: 0x14, Items: 248}, // 248
+		{Types: 0x4, Items: 246},  // 249
+		{Types: 0x13, Props: engine.Span{542, 543}, Required: engine.Span{90, 91}, Additional: 1}, // 250
+		{Types: 0x13, Props: engine.Span{543, 545}, Additional: 1},                                // 251
+		{Types: 0x13, Props: engine.Span{545, 547}, Additional: 1},                                // 252
+		{Types: 0x3, Props: engine.Span{547, 553}, Required: engine.Span{91, 92}, Additional: 1},  // 253
+		{Types: 0x3, Props: engine.Span{553, 555}, Required: engine.Span{92, 94}, Additional: 1},  // 254
+		{Types: 0x14, Items: 255},                                                                     // 255
+		{Types: 0x14, Items: 254},                                                                     // 256
+		{Types: 0x13, Props: engine.Span{555, 557}, Additional: 1},                                    // 257
+		{Types: 0x13, Props: engine.Span{557, 560}, Additional: 1},                                    // 258
+		{Types: 0x3, Props: engine.Span{560, 561}, Additional: 1},                                     // 259
+		{Types: 0x14, Items: 260},                                                                     // 260
+		{Types: 0x13, Props: engine.Span{561, 563}, Additional: 1},                                    // 261
+		{Types: 0x13, Props: engine.Span{563, 567}, Additional: 1},                                    // 262
+		{Types: 0x13, Props: engine.Span{567, 569}, Required: engine.Span{94, 95}, Additional: 1},     // 263
+		{Types: 0x7, Format: 3},                                                                       // 264
+		{Types: 0x14, Items: 265},                                                                     // 265
+		{Types: 0x3, Props: engine.Span{569, 571}, Required: engine.Span{95, 97}, Additional: 1},      // 266
+		{Types: 0x14, Items: 267},                                                                     // 267
+		{Types: 0x13, Props: engine.Span{571, 580}, Additional: 1},                                    // 268
+		{Types: 0x3, Props: engine.Span{580, 585}, Additional: 1},                                     // 269
+		{Types: 0x14, Items: 270},                                                                     // 270
+		{Types: 0x13, Props: engine.Span{585, 593}, Additional: 1},                                    // 271
+		{Types: 0x13, Props: engine.Span{593, 595}, Additional: 1},                                    // 272
+		{Types: 0x13, Props: engine.Span{595, 599}, Additional: 1},                                    // 273
+		{Types: 0x13, Props: engine.Span{599, 600}, Additional: 1},                                    // 274
+		{Types: 0x13, Props: engine.Span{600, 606}, Additional: 1},                                    // 275
+		{Types: 0x13, Props: engine.Span{606, 608}, Additional: 1},                                    // 276
+		{Types: 0x13, Props: engine.Span{608, 611}, Additional: 1},                                    // 277
+		{Types: 0x3, Props: engine.Span{611, 615}, Additional: 1},                                     // 278
 		{Types: 0x14, Items: 279},                                                                     // 279
-		{Types: 0x3, Props: engine.Span{622, 624}, Additional: 1},                                     // 280
-		{Types: 0x13, Additional: 282},                                                                // 281
-		{Types: 0x13, Props: engine.Span{624, 628}, Required: engine.Span{118, 122}, Additional: 1},   // 282
-		{Types: 0x3, Props: engine.Span{628, 629}, Additional: 1},                                     // 283
-		{Types: 0x13, Additional: 285},                                                                // 284
-		{Types: 0x13, Props: engine.Span{629, 643}, Additional: 1},                                    // 285
-		{Types: 0x3, Props: engine.Span{643, 648}, Required: engine.Span{122, 125}, Additional: 1},    // 286
-		{Types: 0x6, Enum: engine.Span{116, 117}},                                                     // 287
-		{Types: 0x3, Props: engine.Span{648, 650}, Required: engine.Span{125, 127}, Additional: 1},    // 288
-		{Types: 0x3, Props: engine.Span{650, 651}, Required: engine.Span{127, 128}, Additional: 1},    // 289
-		{Types: 0x3, Props: engine.Span{651, 652}, Required: engine.Span{128, 129}, Additional: 1},    // 290
-		{Types: 0x13, Props: engine.Span{652, 653}, Required: engine.Span{129, 130}, Additional: 1},   // 291
-		{Types: 0x13, Props: engine.Span{653, 656}, Required: engine.Span{130, 132}, Additional: 1},   // 292
-		{Types: 0x16, Enum: engine.Span{117, 120}},                                                    // 293
-		{Types: 0x6, Enum: engine.Span{120, 125}},                                                     // 294
-		{Types: 0x13, Props: engine.Span{656, 663}, Required: engine.Span{132, 133}, Additional: 1},   // 295
-		{Types: 0x3, Props: engine.Span{663, 668}, Required: engine.Span{133, 135}, Additional: 1},    // 296
-		{Types: 0x4, Has: 0x10, Items: 297, MinItems: 1},                                              // 297
-		{Types: 0x13, Props: engine.Span{668, 672}, Required: engine.Span{135, 136}, Additional: 1},   // 298
-		{Types: 0x13, Props: engine.Span{672, 675}, Required: engine.Span{136, 137}, Additional: 1},   // 299
-		{Types: 0x13, Props: engine.Span{675, 678}, Required: engine.Span{137, 140}, Additional: 1},   // 300
-		{Types: 0x3, Props: engine.Span{678, 681}, Required: engine.Span{140, 142}, Additional: 1},    // 301
-		{Types: 0x4, Has: 0x10, Items: 302, MinItems: 1},                                              // 302
-		{Types: 0x13, Props: engine.Span{681, 686}, Required: engine.Span{142, 144}, Additional: 1},   // 303
-		{Types: 0x13, Props: engine.Span{686, 693}, Required: engine.Span{144, 146}, Additional: 1},   // 304
-		{Types: 0x3, Props: engine.Span{693, 695}, Required: engine.Span{146, 148}, Additional: 1},    // 305
-		{Types: 0x14, Items: 306},                                                                     // 306
-		{Types: 0x3, Props: engine.Span{695, 698}, Required: engine.Span{148, 151}, Additional: 1},    // 307
-		{Types: 0x14, Items: 308},                                                                     // 308
-		{Types: 0x3, Props: engine.Span{698, 701}, Required: engine.Span{151, 153}, Additional: 1},    // 309
-		{Types: 0x14, Items: 310},                                                                     // 310
-		{Types: 0x13, Props: engine.Span{701, 702}, Required: engine.Span{153, 154}, Additional: 1},   // 311
-		{Types: 0x3, Props: engine.Span{702, 705}, Required: engine.Span{154, 156}, Additional: 1},    // 312
-		{Types: 0x4, Has: 0x10, Items: 313, MinItems: 1},                                              // 313
-		{Types: 0x13, Props: engine.Span{705, 708}, Required: engine.Span{156, 157}, Additional: 1},   // 314
-		{Types: 0x6, Enum: engine.Span{125, 127}},                                                     // 315
-		{Types: 0x13, Props: engine.Span{708, 711}, Additional: 1},                                    // 316
-		{Types: 0x13, Props: engine.Span{711, 718}, Additional: 1},                                    // 317
-		{Types: 0x16, Enum: engine.Span{127, 132}},                                                    // 318
-		{Types: 0x3, Props: engine.Span{718, 723}, Required: engine.Span{157, 160}, Additional: 1},    // 319
+		{Types: 0x13, Props: engine.Span{615, 626}, Required: engine.Span{97, 99}, Additional: 1},     // 280
+		{Types: 0x13, Props: engine.Span{626, 630}, Required: engine.Span{99, 100}, Additional: 1},    // 281
+		{Types: 0x13, Props: engine.Span{630, 631}, Additional: 1},                                    // 282
+		{Types: 0x13, Props: engine.Span{631, 634}, Required: engine.Span{100, 103}, Additional: 1},   // 283
+		{Types: 0x13, Props: engine.Span{634, 636}, Required: engine.Span{103, 104}, Additional: 1},   // 284
+		{Types: 0x13, Props: engine.Span{636, 642}, Required: engine.Span{104, 105}, Additional: 1},   // 285
+		{Types: 0x13, Props: engine.Span{642, 645}, Additional: 1},                                    // 286
+		{Types: 0x13, Props: engine.Span{645, 649}, Required: engine.Span{105, 106}, Additional: 1},   // 287
+		{Types: 0x3, Props: engine.Span{649, 654}, Additional: 1},                                     // 288
+		{Types: 0x13, Props: engine.Span{654, 663}, Required: engine.Span{106, 109}, Additional: 1},   // 289
+		{Types: 0x13, Props: engine.Span{663, 665}, Required: engine.Span{109, 110}, Additional: 1},   // 290
+		{Types: 0x3, Props: engine.Span{665, 666}, Required: engine.Span{110, 111}, Additional: 1},    // 291
+		{Types: 0x13, Props: engine.Span{666, 670}, Required: engine.Span{111, 113}, Additional: 1},   // 292
+		{Types: 0x13, Props: engine.Span{670, 674}, Required: engine.Span{113, 115}, Additional: 1},   // 293
+		{Types: 0x13, Props: engine.Span{674, 678}, Required: engine.Span{115, 116}, Additional: 1},   // 294
+		{Types: 0x3, Props: engine.Span{678, 683}, Additional: 1},                                     // 295
+		{Types: 0x13, Props: engine.Span{683, 686}, Additional: 1},                                    // 296
+		{Types: 0x13, Props: engine.Span{686, 688}, Additional: 1},                                    // 297
+		{Types: 0x3, Props: engine.Span{688, 693}, Required: engine.Span{116, 119}, Additional: 1},    // 298
+		{Types: 0x6, Enum: engine.Span{132, 133}},                                                     // 299
+		{Types: 0x3, Props: engine.Span{693, 698}, Required: engine.Span{119, 122}, Additional: 1},    // 300
+		{Types: 0x6, Enum: engine.Span{133, 134}},                                                     // 301
+		{Types: 0x6, Enum: engine.Span{134, 135}},                                                     // 302
+		{Types: 0x3, Props: engine.Span{698, 701}, Required: engine.Span{122, 125}, Additional: 1},    // 303
+		{Types: 0x14, Items: 304},                                                                     // 304
+		{Types: 0x13, Props: engine.Span{701, 705}, Additional: 1},                                    // 305
+		{Types: 0x13, Props: engine.Span{705, 707}, Additional: 1},                                    // 306
+		{Types: 0x13, Props: engine.Span{707, 709}, Additional: 1},                                    // 307
+		{Types: 0x16, Enum: engine.Span{135, 138}},                                                    // 308
+		{Types: 0x13, Props: engine.Span{709, 713}, Additional: 1},                                    // 309
+		{Types: 0x13, Props: engine.Span{713, 716}, Additional: 1},                                    // 310
+		{Types: 0x17, Has: 0x1, Format: 2, Minimum: 3},                                                // 311
+		{Types: 0x16, Enum: engine.Span{138, 144}},                                                    // 312
+		{Types: 0x7, Has: 0x1, Format: 2, Minimum: 3},                                                 // 313
+		{Types: 0x13, Props: engine.Span{716, 719}, Required: engine.Span{125, 127}, Additional: 1},   // 314
+		{Types: 0x3, Props: engine.Span{719, 723}, Required: engine.Span{127, 128}, Additional: 1},    // 315
+		{Types: 0x16, Enum: engine.Span{144, 147}},                                                    // 316
+		{Types: 0x13, Props: engine.Span{723, 725}, Required: engine.Span{128, 129}, Additional: 1},   // 317
+		{Types: 0x3, Additional: 4},                                                                   // 318
+		{Types: 0x3, Props: engine.Span{725, 731}, Required: engine.Span{129, 131}, Additional: 1},    // 319
 		{Types: 0x4, Has: 0x10, Items: 320, MinItems: 1},                                              // 320
-		{Types: 0x13, Props: engine.Span{723, 730}, Required: engine.Span{160, 163}, Additional: 1},   // 321
-		{Types: 0x6, Enum: engine.Span{132, 133}},                                                     // 322
-		{Types: 0x13, Props: engine.Span{730, 736}, Required: engine.Span{163, 166}, Additional: 1},   // 323
-		{Types: 0x3, Props: engine.Span{736, 748}, Additional: 1},                                     // 324
-		{Types: 0x13, Props: engine.Span{748, 750}, Additional: 1},                                    // 325
-		{Types: 0x3, Props: engine.Span{750, 755}, Required: engine.Span{166, 169}, Additional: 1},    // 326
-		{Types: 0x6, Enum: engine.Span{133, 134}},                                                     // 327
-		{Types: 0x6, Enum: engine.Span{134, 135}},                                                     // 328
-		{Types: 0x6, Enum: engine.Span{135, 137}},                                                     // 329
-		{Types: 0x14, Items: 330},                                                                     // 330
-		{Types: 0x6, Enum: engine.Span{137, 138}},                                                     // 331
-		{Types: 0x13, Props: engine.Span{755, 756}, Required: engine.Span{169, 170}, Additional: 1},   // 332
-		{Types: 0x13, Props: engine.Span{756, 759}, Required: engine.Span{170, 171}, Additional: 1},   // 333
-		{Types: 0x16, Enum: engine.Span{138, 143}},                                                    // 334
-		{Types: 0x3, Props: engine.Span{759, 762}, Required: engine.Span{171, 172}, Additional: 1},    // 335
-		{Types: 0x14, Items: 336},                                                                     // 336
-		{Types: 0x3, Props: engine.Span{762, 767}, Required: engine.Span{172, 174}, Additional: 1},    // 337
-		{Types: 0x14, Items: 338},                                                                     // 338
-		{Types: 0x3, Props: engine.Span{767, 771}, Required: engine.Span{174, 176}, Additional: 1},    // 339
-		{Types: 0x14, Items: 340},                                                                     // 340
-		{Types: 0x4, Items: 3},                                                                        // 341
-		{Types: 0x13, Props: engine.Span{771, 778}, Additional: 1},                                    // 342
-		{Types: 0x3, Props: engine.Span{778, 780}, Required: engine.Span{176, 177}, Additional: 1},    // 343
-		{Types: 0x14, Items: 344},                                                                     // 344
-		{Types: 0x3, Props: engine.Span{780, 784}, Required: engine.Span{177, 178}, Additional: 1},    // 345
-		{Types: 0x14, Items: 346},                                                                     // 346
-		{Types: 0x6, Pattern: 14},                                                                     // 347
-		{Types: 0x13, Props: engine.Span{784, 786}, Additional: 1},                                    // 348
-		{Types: 0x16, Has: 0xc, MinLength: 1, MaxLength: 200},                                         // 349
-		{Types: 0x3, Props: engine.Span{786, 788}, Required: engine.Span{178, 179}, Additional: 1},    // 350
-		{Types: 0x14, Items: 351},                                                                     // 351
-		{Types: 0x6, Enum: engine.Span{143, 145}},                                                     // 352
-		{Types: 0x3, Props: engine.Span{788, 791}, Required: engine.Span{179, 181}, Additional: 1},    // 353
+		{Types: 0x3, Props: engine.Span{731, 741}, Required: engine.Span{131, 133}, Additional: 1},    // 321
+		{Types: 0x3, Props: engine.Span{741, 745}, Required: engine.Span{133, 135}, Additional: 1},    // 322
+		{Types: 0x14, Items: 323},                                                                     // 323
+		{Types: 0x3, Props: engine.Span{745, 747}, Additional: 1},                                     // 324
+		{Types: 0x13, Additional: 326},                                                                // 325
+		{Types: 0x13, Props: engine.Span{747, 751}, Required: engine.Span{135, 139}, Additional: 1},   // 326
+		{Types: 0x3, Props: engine.Span{751, 752}, Additional: 1},                                     // 327
+		{Types: 0x13, Additional: 329},                                                                // 328
+		{Types: 0x13, Props: engine.Span{752, 766}, Additional: 1},                                    // 329
+		{Types: 0x3, Props: engine.Span{766, 771}, Required: engine.Span{139, 142}, Additional: 1},    // 330
+		{Types: 0x6, Enum: engine.Span{147, 148}},                                                     // 331
+		{Types: 0x3, Props: engine.Span{771, 773}, Required: engine.Span{142, 144}, Additional: 1},    // 332
+		{Types: 0x3, Props: engine.Span{773, 774}, Required: engine.Span{144, 145}, Additional: 1},    // 333
+		{Types: 0x3, Props: engine.Span{774, 775}, Required: engine.Span{145, 146}, Additional: 1},    // 334
+		{Types: 0x13, Props: engine.Span{775, 776}, Required: engine.Span{146, 147}, Additional: 1},   // 335
+		{Types: 0x13, Props: engine.Span{776, 779}, Required: engine.Span{147, 149}, Additional: 1},   // 336
+		{Types: 0x16, Enum: engine.Span{148, 151}},                                                    // 337
+		{Types: 0x6, Enum: engine.Span{151, 156}},                                                     // 338
+		{Types: 0x13, Props: engine.Span{779, 786}, Required: engine.Span{149, 150}, Additional: 1},   // 339
+		{Types: 0x3, Props: engine.Span{786, 791}, Required: engine.Span{150, 152}, Additional: 1},    // 340
+		{Types: 0x4, Has: 0x10, Items: 341, MinItems: 1},                                              // 341
+		{Types: 0x13, Props: engine.Span{791, 795}, Required: engine.Span{152, 153}, Additional: 1},   // 342
+		{Types: 0x13, Props: engine.Span{795, 798}, Required: engine.Span{153, 154}, Additional: 1},   // 343
+		{Types: 0x13, Props: engine.Span{798, 801}, Required: engine.Span{154, 157}, Additional: 1},   // 344
+		{Types: 0x3, Props: engine.Span{801, 804}, Required: engine.Span{157, 159}, Additional: 1},    // 345
+		{Types: 0x4, Has: 0x10, Items: 346, MinItems: 1},                                              // 346
+		{Types: 0x13, Props: engine.Span{804, 809}, Required: engine.Span{159, 161}, Additional: 1},   // 347
+		{Types: 0x13, Props: engine.Span{809, 816}, Required: engine.Span{161, 163}, Additional: 1},   // 348
+		{Types: 0x3, Props: engine.Span{816, 818}, Required: engine.Span{163, 165}, Additional: 1},    // 349
+		{Types: 0x14, Items: 350},                                                                     // 350
+		{Types: 0x3, Props: engine.Span{818, 821}, Required: engine.Span{165, 168}, Additional: 1},    // 351
+		{Types: 0x14, Items: 352},                                                                     // 352
+		{Types: 0x3, Props: engine.Span{821, 824}, Required: engine.Span{168, 170}, Additional: 1},    // 353
 		{Types: 0x14, Items: 354},                                                                     // 354
-		{Types: 0x16, Enum: engine.Span{145, 148}},                                                    // 355
-		{Types: 0x13, Props: engine.Span{791, 794}, Additional: 1},                                    // 356
-		{Types: 0x16, Pattern: 14},                                                                    // 357
-		{Types: 0x6, Enum: engine.Span{148, 152}},                                                     // 358
-		{Types: 0x3, Props: engine.Span{794, 798}, Required: engine.Span{181, 183}, Additional: 1},    // 359
-		{Types: 0x16, Has: 0xc, MinLength: 1, MaxLength: 63},                                          // 360
-		{Types: 0x13, Props: engine.Span{798, 825}, Required: engine.Span{183, 186}, Additional: 1},   // 361
-		{Types: 0x6, Has: 0x8, MaxLength: 32768},                                                      // 362
-		{Types: 0x17, Has: 0x1, Format: 3, Minimum: 3},                                                // 363
-		{Types: 0x6, Has: 0xc, Pattern: 15, MinLength: 1, MaxLength: 1024},                            // 364
-		{Types: 0x6, Has: 0x8, Pattern: 16, MaxLength: 316},                                           // 365
-		{Types: 0x3, Props: engine.Span{825, 831}, Required: engine.Span{186, 191}, Additional: 1},    // 366
-		{Types: 0x14, Items: 367},                                                                     // 367
-		{Types: 0x3, Props: engine.Span{831, 838}, Required: engine.Span{191, 197}, Additional: 1},    // 368
-		{Types: 0x14, Items: 369},                                                                     // 369
-		{Types: 0x3, Props: engine.Span{838, 840}, Required: engine.Span{197, 199}, Additional: 1},    // 370
-		{Types: 0x4, Items: 371},                                                                      // 371
-		{Types: 0x13, Props: engine.Span{840, 841}, Required: engine.Span{199, 200}, Additional: 1},   // 372
-		{Types: 0x13, Props: engine.Span{841, 849}, Additional: 1},                                    // 373
-		{Types: 0x3, Props: engine.Span{849, 854}, Required: engine.Span{200, 202}, Additional: 1},    // 374
-		{Types: 0x6, Enum: engine.Span{152, 153}},                                                     // 375
-		{Types: 0x6, Enum: engine.Span{153, 154}},                                                     // 376
-		{Types: 0x13, Props: engine.Span{854, 855}, Additional: 1},                                    // 377
-		{Types: 0x16, Pattern: 17},                                                                    // 378
-		{Types: 0x16, Enum: engine.Span{154, 160}},                                                    // 379
-		{Types: 0x13, Props: engine.Span{855, 857}, Additional: 1},                                    // 380
-		{Types: 0x13, Props: engine.Span{857, 860}, Required: engine.Span{202, 203}, Additional: 1},   // 381
-		{Types: 0x13, Props: engine.Span{860, 862}, Additional: 1},                                    // 382
-		{Types: 0x13, Props: engine.Span{862, 864}, Additional: 1},                                    // 383
-		{Types: 0x16, Pattern: 18},                                                                    // 384
-		{Types: 0x16, Enum: engine.Span{160, 183}},                                                    // 385
-		{Types: 0x6, Pattern: 19},                                                                     // 386
-		{Types: 0x14, Items: 387},                                                                     // 387
-		{Types: 0x3, Props: engine.Span{864, 871}, Additional: 1},                                     // 388
-		{Types: 0x14, Items: 389},                                                                     // 389
-		{Types: 0x3, Props: engine.Span{871, 873}, Additional: 1},                                     // 390
-		{Types: 0x3, Props: engine.Span{873, 876}, Required: engine.Span{203, 204}, Additional: 1},    // 391
-		{Types: 0x4, Items: 392},                                                                      // 392
-		{Types: 0x13, Additional: 394},                                                                // 393
-		{Types: 0x16, Pattern: 20},                                                                    // 394
-		{Types: 0x13, Props: engine.Span{876, 878}, Additional: 1},                                    // 395
-		{Types: 0x16, Enum: engine.Span{183, 188}},                                                    // 396
-		{Types: 0x13, Props: engine.Span{878, 885}, Additional: 1},                                    // 397
-		{Types: 0x13, Props: engine.Span{885, 895}, Required: engine.Span{204, 207}, Additional: 1},   // 398
-		{Types: 0x13, Additional: 343},                                                                // 399
-		{Types: 0x16, Enum: engine.Span{188, 191}},                                                    // 400
-		{OneOf: engine.Span{7, 10}},                                                                   // 401
-		{Types: 0x3, Props: engine.Span{895, 920}, Additional: 1},                                     // 402
-		{Types: 0x14, Items: 403},                                                                     // 403
-		{Types: 0x6, Enum: engine.Span{191, 196}},                                                     // 404
-		{Types: 0x14, Items: 405},                                                                     // 405
-		{Types: 0x3, Props: engine.Span{920, 922}, Additional: 1},                                     // 406
-		{Types: 0x16, Enum: engine.Span{196, 199}},                                                    // 407
-		{Types: 0x3, Props: engine.Span{922, 943}, Required: engine.Span{207, 208}, Additional: 1},    // 408
-		{Types: 0x3, Props: engine.Span{943, 947}, Required: engine.Span{208, 211}, Additional: 1},    // 409
-		{Types: 0x6, Enum: engine.Span{199, 200}},                                                     // 410
-		{Types: 0x16, Pattern: 21},                                                                    // 411
-		{OneOf: engine.Span{10, 12}},                                                                  // 412
-		{Types: 0x16, Has: 0x4, Pattern: 18, MinLength: 1},                                            // 413
-		{Types: 0x3, Props: engine.Span{947, 954}, Required: engine.Span{211, 212}, Additional: 1},    // 414
-		{Types: 0x14, Items: 415},                                                                     // 415
-		{Types: 0x3, Props: engine.Span{954, 961}, Required: engine.Span{212, 213}, Additional: 1},    // 416
-		{Types: 0x14, Items: 417},                                                                     // 417
-		{Types: 0x3, Props: engine.Span{961, 962}, Additional: 1},                                     // 418
-		{Types: 0x3, Props: engine.Span{962, 966}, Required: engine.Span{213, 216}, Additional: 1},    // 419
-		{Types: 0x6, Enum: engine.Span{200, 201}},                                                     // 420
-		{Types: 0x13, Props: engine.Span{966, 976}, Additional: 1},                                    // 421
-		{Types: 0x3, Props: engine.Span{976, 1001}, Additional: 1},                                    // 422
-		{Types: 0x4, Items: 423},                                                                      // 423
-		{Types: 0x3, Props: engine.Span{1001, 1023}, Required: engine.Span{216, 218}, Additional: 1},  // 424
-		{Types: 0x6, Has: 0x4, Enum: engine.Span{201, 202}, MinLength: 1},                             // 425
-		{Types: 0x3, Props: engine.Span{1023, 1029}, Required: engine.Span{218, 221}, Additional: 1},  // 426
-		{Types: 0x14, Items: 427},                                                                     // 427
-		{Types: 0x6, Enum: engine.Span{202, 203}},                                                     // 428
-		{Types: 0x6, Enum: engine.Span{203, 205}},                                                     // 429
-		{Types: 0x3, Props: engine.Span{1029, 1034}, Required: engine.Span{221, 225}, Additional: 1},  // 430
-		{Types: 0x14, Items: 431},                                                                     // 431
-		{Types: 0x13, Props: engine.Span{1034, 1035}, Additional: 1},                                  // 432
-		{Types: 0x3, Props: engine.Span{1035, 1040}, Required: engine.Span{225, 228}, Additional: 1},  // 433
-		{Types: 0x6, Enum: engine.Span{205, 206}},                                                     // 434
-		{Types: 0x6, Enum: engine.Span{206, 207}},                                                     // 435
-		{Types: 0x3, Props: engine.Span{1040, 1055}, Additional: 1},                                   // 436
-		{Types: 0x16, Enum: engine.Span{207, 211}},                                                    // 437
-		{Types: 0x13, Props: engine.Span{1055, 1057}, Additional: 1},                                  // 438
-		{Types: 0x13, Props: engine.Span{1057, 1059}, Required: engine.Span{228, 229}, Additional: 1}, // 439
-		{Types: 0x16, Enum: engine.Span{211, 214}},                                                    // 440
-		{Types: 0x3, Props: engine.Span{1059, 1065}, Required: engine.Span{229, 230}, Additional: 1},  // 441
-		{Types: 0x13, Props: engine.Span{1065, 1067}, Required: engine.Span{230, 232}, Additional: 1}, // 442
-		{Types: 0x13, Props: engine.Span{1067, 1073}, Additional: 1},                                  // 443
-		{Types: 0x13, Props: engine.Span{1073, 1075}, Additional: 1},                                  // 444
-		{Types: 0x13, Props: engine.Span{1075, 1078}, Additional: 1},                                  // 445
-		{Types: 0x13, Props: engine.Span{1078, 1083}, Additional: 1},                                  // 446
-		{Types: 0x3, Props: engine.Span{1083, 1086}, Required: engine.Span{232, 234}, Additional: 1},  // 447
+		{Types: 0x13, Props: engine.Span{824, 825}, Required: engine.Span{170, 171}, Additional: 1},   // 355
+		{Types: 0x3, Props: engine.Span{825, 828}, Required: engine.Span{171, 173}, Additional: 1},    // 356
+		{Types: 0x4, Has: 0x10, Items: 357, MinItems: 1},                                              // 357
+		{Types: 0x13, Props: engine.Span{828, 831}, Required: engine.Span{173, 174}, Additional: 1},   // 358
+		{Types: 0x6, Enum: engine.Span{156, 158}},                                                     // 359
+		{Types: 0x13, Props: engine.Span{831, 834}, Additional: 1},                                    // 360
+		{Types: 0x13, Props: engine.Span{834, 841}, Additional: 1},                                    // 361
+		{Types: 0x16, Enum: engine.Span{158, 163}},                                                    // 362
+		{Types: 0x3, Props: engine.Span{841, 846}, Required: engine.Span{174, 177}, Additional: 1},    // 363
+		{Types: 0x4, Has: 0x10, Items: 364, MinItems: 1},                                              // 364
+		{Types: 0x13, Props: engine.Span{846, 853}, Required: engine.Span{177, 180}, Additional: 1},   // 365
+		{Types: 0x6, Enum: engine.Span{163, 164}},                                                     // 366
+		{Types: 0x13, Props: engine.Span{853, 859}, Required: engine.Span{180, 183}, Additional: 1},   // 367
+		{Types: 0x3, Props: engine.Span{859, 871}, Additional: 1},                                     // 368
+		{Types: 0x13, Props: engine.Span{871, 873}, Additional: 1},                                    // 369
+		{Types: 0x3, Props: engine.Span{873, 878}, Required: engine.Span{183, 186}, Additional: 1},    // 370
+		{Types: 0x6, Enum: engine.Span{164, 165}},                                                     // 371
+		{Types: 0x6, Enum: engine.Span{165, 166}},                                                     // 372
+		{Types: 0x6, Enum: engine.Span{166, 168}},                                                     // 373
+		{Types: 0x14, Items: 374},                                                                     // 374
+		{Types: 0x6, Enum: engine.Span{168, 169}},                                                     // 375
+		{Types: 0x13, Props: engine.Span{878, 879}, Required: engine.Span{186, 187}, Additional: 1},   // 376
+		{Types: 0x13, Props: engine.Span{879, 882}, Required: engine.Span{187, 188}, Additional: 1},   // 377
+		{Types: 0x16, Enum: engine.Span{169, 174}},                                                    // 378
+		{Types: 0x3, Props: engine.Span{882, 885}, Required: engine.Span{188, 189}, Additional: 1},    // 379
+		{Types: 0x14, Items: 380},                                                                     // 380
+		{Types: 0x3, Props: engine.Span{885, 890}, Required: engine.Span{189, 191}, Additional: 1},    // 381
+		{Types: 0x14, Items: 382},                                                                     // 382
+		{Types: 0x3, Props: engine.Span{890, 894}, Required: engine.Span{191, 193}, Additional: 1},    // 383
+		{Types: 0x14, Items: 384},                                                                     // 384
+		{Types: 0x4, Items: 3},                                                                        // 385
+		{Types: 0x13, Props: engine.Span{894, 901}, Additional: 1},                                    // 386
+		{Types: 0x3, Props: engine.Span{901, 903}, Required: engine.Span{193, 194}, Additional: 1},    // 387
+		{Types: 0x14, Items: 388},                                                                     // 388
+		{Types: 0x3, Props: engine.Span{903, 907}, Required: engine.Span{194, 195}, Additional: 1},    // 389
+		{Types: 0x14, Items: 390},                                                                     // 390
+		{Types: 0x6, Pattern: 16},                                                                     // 391
+		{Types: 0x13, Props: engine.Span{907, 909}, Additional: 1},                                    // 392
+		{Types: 0x16, Has: 0xc, MinLength: 1, MaxLength: 200},                                         // 393
+		{Types: 0x3, Props: engine.Span{909, 911}, Required: engine.Span{195, 196}, Additional: 1},    // 394
+		{Types: 0x14, Items: 395},                                                                     // 395
+		{Types: 0x6, Enum: engine.Span{174, 176}},                                                     // 396
+		{Types: 0x3, Props: engine.Span{911, 914}, Required: engine.Span{196, 198}, Additional: 1},    // 397
+		{Types: 0x14, Items: 398},                                                                     // 398
+		{Types: 0x16, Enum: engine.Span{176, 179}},                                                    // 399
+		{Types: 0x13, Props: engine.Span{914, 917}, Additional: 1},                                    // 400
+		{Types: 0x16, Pattern: 16},                                                                    // 401
+		{Types: 0x6, Enum: engine.Span{179, 183}},                                                     // 402
+		{Types: 0x3, Props: engine.Span{917, 921}, Required: engine.Span{198, 200}, Additional: 1},    // 403
+		{Types: 0x16, Has: 0xc, MinLength: 1, MaxLength: 63},                                          // 404
+		{Types: 0x13, Props: engine.Span{921, 948}, Required: engine.Span{200, 203}, Additional: 1},   // 405
+		{Types: 0x6, Has: 0x8, MaxLength: 32768},                                                      // 406
+		{Types: 0x17, Has: 0x1, Format: 3, Minimum: 3},                                                // 407
+		{Types: 0x6, Has: 0xc, Pattern: 17, MinLength: 1, MaxLength: 1024},                            // 408
+		{Types: 0x6, Has: 0x8, Pattern: 18, MaxLength: 316},                                           // 409
+		{Types: 0x3, Props: engine.Span{948, 954}, Required: engine.Span{203, 208}, Additional: 1},    // 410
+		{Types: 0x14, Items: 411},                                                                     // 411
+		{Types: 0x3, Props: engine.Span{954, 961}, Required: engine.Span{208, 214}, Additional: 1},    // 412
+		{Types: 0x14, Items: 413},                                                                     // 413
+		{Types: 0x3, Props: engine.Span{961, 963}, Required: engine.Span{214, 216}, Additional: 1},    // 414
+		{Types: 0x4, Items: 415},                                                                      // 415
+		{Types: 0x13, Props: engine.Span{963, 964}, Required: engine.Span{216, 217}, Additional: 1},   // 416
+		{Types: 0x13, Props: engine.Span{964, 972}, Additional: 1},                                    // 417
+		{Types: 0x3, Props: engine.Span{972, 977}, Required: engine.Span{217, 219}, Additional: 1},    // 418
+		{Types: 0x6, Enum: engine.Span{183, 184}},                                                     // 419
+		{Types: 0x6, Enum: engine.Span{184, 185}},                                                     // 420
+		{Types: 0x13, Props: engine.Span{977, 978}, Additional: 1},                                    // 421
+		{Types: 0x16, Pattern: 19},                                                                    // 422
+		{Types: 0x16, Enum: engine.Span{185, 191}},                                                    // 423
+		{Types: 0x13, Props: engine.Span{978, 980}, Additional: 1},                                    // 424
+		{Types: 0x13, Props: engine.Span{980, 982}, Additional: 1},                                    // 425
+		{Types: 0x13, Props: engine.Span{982, 984}, Additional: 1},                                    // 426
+		{Types: 0x16, Pattern: 20},                                                                    // 427
+		{Types: 0x16, Enum: engine.Span{191, 214}},                                                    // 428
+		{Types: 0x6, Pattern: 21},                                                                     // 429
+		{Types: 0x14, Items: 430},                                                                     // 430
+		{Types: 0x3, Props: engine.Span{984, 991}, Additional: 1},                                     // 431
+		{Types: 0x14, Items: 432},                                                                     // 432
+		{Types: 0x3, Props: engine.Span{991, 993}, Additional: 1},                                     // 433
+		{Types: 0x3, Props: engine.Span{993, 996}, Required: engine.Span{219, 220}, Additional: 1},    // 434
+		{Types: 0x4, Items: 435},                                                                      // 435
+		{Types: 0x13, Additional: 437},                                                                // 436
+		{Types: 0x16, Pattern: 22},                                                                    // 437
+		{Types: 0x13, Props: engine.Span{996, 998}, Additional: 1},                                    // 438
+		{Types: 0x16, Enum: engine.Span{214, 219}},                                                    // 439
+		{Types: 0x13, Props: engine.Span{998, 1005}, Additional: 1},                                   // 440
+		{Types: 0x13, Props: engine.Span{1005, 1015}, Required: engine.Span{220, 223}, Additional: 1}, // 441
+		{Types: 0x13, Additional: 387},                                                                // 442
+		{Types: 0x16, Enum: engine.Span{219, 222}},                                                    // 443
+		{OneOf: engine.Span{7, 10}},                                                                   // 444
+		{Types: 0x3, Props: engine.Span{1015, 1040}, Additional: 1},                                   // 445
+		{Types: 0x14, Items: 446},                                                                     // 446
+		{Types: 0x6, Enum: engine.Span{222, 227}},                                                     // 447
 		{Types: 0x14, Items: 448},                                                                     // 448
-		{Types: 0x13, Props: engine.Span{1086, 1087}, Additional: 1},                                  // 449
-		{Types: 0x13, Props: engine.Span{1087, 1115}, Additional: 1},                                  // 450
-		{Types: 0x3, Props: engine.Span{1115, 1120}, Required: engine.Span{234, 238}, Additional: 1},  // 451
-		{Types: 0x6, Enum: engine.Span{214, 215}},                                                     // 452
-		{Types: 0x13, Props: engine.Span{1120, 1128}, Additional: 1},                                  // 453
-		{Types: 0x16, Enum: engine.Span{215, 219}},                                                    // 454
-		{Types: 0x16, Enum: engine.Span{219, 222}},                                                    // 455
-		{Types: 0x13, Props: engine.Span{1128, 1133}, Additional: 1},                                  // 456
-		{Types: 0x16, Enum: engine.Span{222, 229}},                                                    // 457
-		{Types: 0x17, Has: 0x1, Minimum: 2},                                                           // 458
-		{Types: 0x13, Props: engine.Span{1133, 1138}, Additional: 1},                                  // 459
-		{Types: 0x13, Props: engine.Span{1138, 1149}, Required: engine.Span{238, 239}, Additional: 1}, // 460
-		{Types: 0x16, Pattern: 22},                                                                    // 461
-		{Types: 0x16, Enum: engine.Span{229, 233}},                                                    // 462
-		{Types: 0x13, Props: engine.Span{1149, 1157}, Additional: 1},                                  // 463
-		{Types: 0x13, Props: engine.Span{1157, 1161}, Additional: 1},                                  // 464
-		{Types: 0x3, Props: engine.Span{1161, 1162}, Required: engine.Span{239, 240}, Additional: 1},  // 465
-		{Types: 0x6, Enum: engine.Span{233, 235}},                                                     // 466
-		{Types: 0x13, Props: engine.Span{1162, 1170}, Required: engine.Span{240, 243}, Additional: 1}, // 467
-		{Types: 0x14, Items: 289},                                                                     // 468
-		{Types: 0x13, Props: engine.Span{1170, 1172}, Additional: 1},                                  // 469
-		{Types: 0x17, Has: 0x3, Minimum: 2, Maximum: 12},                                              // 470
-		{Types: 0x13, Props: engine.Span{1172, 1193}, Additional: 1},                                  // 471
-		{Types: 0x13, Props: engine.Span{1193, 1197}, Required: engine.Span{243, 244}, Additional: 1}, // 472
-		{Types: 0x13, Props: engine.Span{1197, 1199}, Required: engine.Span{244, 245}, Additional: 1}, // 473
-		{Types: 0x13, Props: engine.Span{1199, 1207}, Additional: 1},                                  // 474
-		{Types: 0x3, Props: engine.Span{1207, 1210}, Required: engine.Span{245, 247}, Additional: 1},  // 475
-		{Types: 0x13, Additional: 477},                                                                // 476
-		{Types: 0x13, Props: engine.Span{1210, 1213}, Required: engine.Span{247, 249}, Additional: 1}, // 477
-		{Types: 0x13, Props: engine.Span{1213, 1216}, Required: engine.Span{249, 250}, Additional: 1}, // 478
-		{Types: 0x13, Props: engine.Span{1216, 1223}, Additional: 1},                                  // 479
-		{Types: 0x13, Props: engine.Span{1223, 1226}, Additional: 1},                                  // 480
-		{Types: 0x13, Props: engine.Span{1226, 1231}, Additional: 1},                                  // 481
-		{Types: 0x13, Props: engine.Span{1231, 1233}, Required: engine.Span{250, 251}, Additional: 1}, // 482
-		{Types: 0x13, Props: engine.Span{1233, 1237}, Required: engine.Span{251, 254}, Additional: 1}, // 483
-		{Types: 0x13, Props: engine.Span{1237, 1240}, Required: engine.Span{254, 255}, Additional: 1}, // 484
-		{Types: 0x13, Props: engine.Span{1240, 1245}, Additional: 1},                                  // 485
-		{Types: 0x3, Props: engine.Span{1245, 1248}, Required: engine.Span{255, 256}, Additional: 1},  // 486
+		{Types: 0x3, Props: engine.Span{1040, 1042}, Additional: 1},                                   // 449
+		{Types: 0x16, Enum: engine.Span{227, 230}},                                                    // 450
+		{Types: 0x3, Props: engine.Span{1042, 1063}, Required: engine.Span{223, 224}, Additional: 1},  // 451
+		{Types: 0x3, Props: engine.Span{1063, 1067}, Required: engine.Span{224, 227}, Additional: 1},  // 452
+		{Types: 0x6, Enum: engine.Span{230, 231}},                                                     // 453
+		{Types: 0x16, Pattern: 23},                                                                    // 454
+		{OneOf: engine.Span{10, 12}},                                                                  // 455
+		{Types: 0x16, Has: 0x4, Pattern: 20, MinLength: 1},                                            // 456
+		{Types: 0x3, Props: engine.Span{1067, 1074}, Required: engine.Span{227, 228}, Additional: 1},  // 457
+		{Types: 0x14, Items: 458},                                                                     // 458
+		{Types: 0x3, Props: engine.Span{1074, 1081}, Required: engine.Span{228, 229}, Additional: 1},  // 459
+		{Types: 0x14, Items: 460},                                                                     // 460
+		{Types: 0x3, Props: engine.Span{1081, 1082}, Additional: 1},                                   // 461
+		{Types: 0x3, Props: engine.Span{1082, 1086}, Required: engine.Span{229, 232}, Additional: 1},  // 462
+		{Types: 0x6, Enum: engine.Span{231, 232}},                                                     // 463
+		{Types: 0x13, Props: engine.Span{1086, 1096}, Additional: 1},                                  // 464
+		{Types: 0x3, Props: engine.Span{1096, 1121}, Additional: 1},                                   // 465
+		{Types: 0x4, Items: 466},                                                                      // 466
+		{Types: 0x3, Props: engine.Span{1121, 1143}, Required: engine.Span{232, 234}, Additional: 1},  // 467
+		{Types: 0x6, Has: 0x4, Enum: engine.Span{232, 233}, MinLength: 1},                             // 468
+		{Types: 0x3, Props: engine.Span{1143, 1149}, Required: engine.Span{234, 237}, Additional: 1},  // 469
+		{Types: 0x14, Items: 470},                                                                     // 470
+		{Types: 0x6, Enum: engine.Span{233, 234}},                                                     // 471
+		{Types: 0x6, Enum: engine.Span{234, 236}},                                                     // 472
+		{Types: 0x3, Props: engine.Span{1149, 1154}, Required: engine.Span{237, 241}, Additional: 1},  // 473
+		{Types: 0x14, Items: 474},                                                                     // 474
+		{Types: 0x13, Props: engine.Span{1154, 1155}, Additional: 1},                                  // 475
+		{Types: 0x3, Props: engine.Span{1155, 1160}, Required: engine.Span{241, 244}, Additional: 1},  // 476
+		{Types: 0x6, Enum: engine.Span{236, 237}},                                                     // 477
+		{Types: 0x6, Enum: engine.Span{237, 238}},                                                     // 478
+		{Types: 0x16, Enum: engine.Span{238, 242}},                                                    // 479
+		{Types: 0x13, Props: engine.Span{1160, 1162}, Additional: 1},                                  // 480
+		{Types: 0x13, Props: engine.Span{1162, 1164}, Required: engine.Span{244, 245}, Additional: 1}, // 481
+		{Types: 0x16, Enum: engine.Span{242, 245}},                                                    // 482
+		{Types: 0x3, Props: engine.Span{1164, 1170}, Required: engine.Span{245, 246}, Additional: 1},  // 483
+		{Types: 0x13, Props: engine.Span{1170, 1176}, Additional: 1},                                  // 484
+		{Types: 0x13, Props: engine.Span{1176, 1179}, Additional: 1},                                  // 485
+		{Types: 0x3, Props: engine.Span{1179, 1182}, Required: engine.Span{246, 248}, Additional: 1},  // 486
 		{Types: 0x14, Items: 487},                                                                     // 487
-		{Types: 0x13, Props: engine.Span{1248, 1250}, Additional: 1},                                  // 488
-		{Types: 0x3, Props: engine.Span{1250, 1253}, Additional: 1},                                   // 489
-		{Types: 0x14, Items: 490},                                                                     // 490
-		{Types: 0x13, Additional: 1},                                                                  // 491
-		{Types: 0x13, Props: engine.Span{1253, 1257}, Required: engine.Span{256, 258}, Additional: 1}, // 492
-		{Types: 0x3, Props: engine.Span{1257, 1266}, Additional: 1},                                   // 493
-		{Types: 0x13, Props: engine.Span{1266, 1268}, Required: engine.Span{258, 259}, Additional: 1}, // 494
-		{Types: 0x13, Props: engine.Span{1268, 1269}, Additional: 1},                                  // 495
-		{Types: 0x13, Props: engine.Span{1269, 1271}, Additional: 1},                                  // 496
-		{Types: 0x13, Props: engine.Span{1271, 1275}, Required: engine.Span{259, 260}, Additional: 1}, // 497
-		{Types: 0x3, Props: engine.Span{1275, 1283}, Required: engine.Span{260, 261}, Additional: 1},  // 498
-		{Types: 0x14, Items: 499},                                                                     // 499
-		{Types: 0x13, Props: engine.Span{1283, 1287}, Required: engine.Span{261, 264}, Additional: 1}, // 500
-		{Types: 0x14, Items: 245},                                                                     // 501
-		{Types: 0x7, Has: 0x1, Minimum: 2},                                                            // 502
-		{Types: 0x16, Enum: engine.Span{235, 241}},                                                    // 503
-		{Types: 0x16, Enum: engine.Span{241, 244}},                                                    // 504
-		{Types: 0x3, Props: engine.Span{1287, 1302}, Required: engine.Span{264, 265}, Additional: 1},  // 505
-		{Types: 0x14, Items: 506},                                                                     // 506
-		{Types: 0x6, Enum: engine.Span{244, 247}},                                                     // 507
-		{Types: 0x13, Props: engine.Span{1302, 1305}, Additional: 1},                                  // 508
-		{Types: 0x3, Props: engine.Span{1305, 1311}, Required: engine.Span{265, 266}, Additional: 1},  // 509
-		{Types: 0x14, Items: 510},                                                                     // 510
-		{Types: 0x13, Props: engine.Span{1311, 1312}, Additional: 1},                                  // 511
-		{Types: 0x13, Props: engine.Span{1312, 1313}, Additional: 1},                                  // 512
-		{Types: 0x13, Props: engine.Span{1313, 1333}, Additional: 1},                                  // 513
-		{Types: 0x3, Props: engine.Span{1333, 1335}, Additional: 1},                                   // 514
-		{Types: 0x16, Enum: engine.Span{247, 250}},                                                    // 515
-		{Types: 0x3, Props: engine.Span{1335, 1338}, Required: engine.Span{266, 268}, Additional: 1},  // 516
-		{Types: 0x14, Items: 517},                                                                     // 517
-		{Types: 0x14, Items: 508},                                                                     // 518
-		{Types: 0x13, Props: engine.Span{1338, 1340}, Additional: 1},                                  // 519
-		{Types: 0x13, Props: engine.Span{1340, 1342}, Additional: 1},                                  // 520
-		{Types: 0x17, Has: 0x1, Minimum: 3},                                                           // 521
-		{Types: 0x3, Props: engine.Span{1342, 1349}, Additional: 1},                                   // 522
-		{Types: 0x14, Items: 523},                                                                     // 523
-		{Types: 0x13, Props: engine.Span{1349, 1350}, Additional: 1},                                  // 524
-		{Types: 0x13, Props: engine.Span{1350, 1357}, Additional: 1},                                  // 525
-		{Types: 0x13, Props: engine.Span{1357, 1359}, Additional: 1},                                  // 526
-		{Types: 0x3, Props: engine.Span{1359, 1363}, Required: engine.Span{268, 269}, Additional: 1},  // 527
-		{Types: 0x14, Items: 528},                                                                     // 528
-		{Types: 0x6, Has: 0x4, Pattern: 19, MinLength: 1},                                             // 529
-		{Types: 0x3, Props: engine.Span{1363, 1365}, Required: engine.Span{269, 271}, Additional: 1},  // 530
+		{Types: 0x13, Props: engine.Span{1182, 1183}, Additional: 1},                                  // 488
+		{Types: 0x13, Props: engine.Span{1183, 1211}, Additional: 1},                                  // 489
+		{Types: 0x3, Props: engine.Span{1211, 1216}, Required: engine.Span{248, 252}, Additional: 1},  // 490
+		{Types: 0x6, Enum: engine.Span{245, 246}},                                                     // 491
+		{Types: 0x13, Props: engine.Span{1216, 1224}, Additional: 1},                                  // 492
+		{Types: 0x13, Props: engine.Span{1224, 1235}, Required: engine.Span{252, 253}, Additional: 1}, // 493
+		{Types: 0x16, Enum: engine.Span{246, 250}},                                                    // 494
+		{Types: 0x13, Props: engine.Span{1235, 1243}, Additional: 1},                                  // 495
+		{Types: 0x13, Props: engine.Span{1243, 1247}, Additional: 1},                                  // 496
+		{Types: 0x3, Props: engine.Span{1247, 1248}, Required: engine.Span{253, 254}, Additional: 1},  // 497
+		{Types: 0x6, Enum: engine.Span{250, 252}},                                                     // 498
+		{Types: 0x13, Props: engine.Span{1248, 1256}, Required: engine.Span{254, 257}, Additional: 1}, // 499
+		{Types: 0x14, Items: 333},                                                                     // 500
+		{Types: 0x13, Props: engine.Span{1256, 1258}, Additional: 1},                                  // 501
+		{Types: 0x17, Has: 0x3, Minimum: 2, Maximum: 13},                                              // 502
+		{Types: 0x13, Props: engine.Span{1258, 1279}, Additional: 1},                                  // 503
+		{Types: 0x13, Props: engine.Span{1279, 1283}, Required: engine.Span{257, 258}, Additional: 1}, // 504
+		{Types: 0x13, Props: engine.Span{1283, 1285}, Required: engine.Span{258, 259}, Additional: 1}, // 505
+		{Types: 0x13, Props: engine.Span{1285, 1293}, Additional: 1},                                  // 506
+		{Types: 0x3, Props: engine.Span{1293, 1296}, Required: engine.Span{259, 261}, Additional: 1},  // 507
+		{Types: 0x13, Additional: 509},                                                                // 508
+		{Types: 0x13, Props: engine.Span{1296, 1299}, Required: engine.Span{261, 263}, Additional: 1}, // 509
+		{Types: 0x13, Props: engine.Span{1299, 1302}, Required: engine.Span{263, 264}, Additional: 1}, // 510
+		{Types: 0x13, Props: engine.Span{1302, 1309}, Additional: 1},                                  // 511
+		{Types: 0x13, Props: engine.Span{1309, 1312}, Additional: 1},                                  // 512
+		{Types: 0x13, Props: engine.Span{1312, 1317}, Additional: 1},                                  // 513
+		{Types: 0x13, Props: engine.Span{1317, 1319}, Additional: 1},                                  // 514
+		{Types: 0x3, Props: engine.Span{1319, 1322}, Additional: 1},                                   // 515
+		{Types: 0x14, Items: 516},                                                                     // 516
+		{Types: 0x13, Additional: 1},                                                                  // 517
+		{Types: 0x13, Props: engine.Span{1322, 1326}, Required: engine.Span{264, 266}, Additional: 1}, // 518
+		{Types: 0x3, Props: engine.Span{1326, 1335}, Additional: 1},                                   // 519
+		{Types: 0x13, Props: engine.Span{1335, 1337}, Required: engine.Span{266, 267}, Additional: 1}, // 520
+		{Types: 0x13, Props: engine.Span{1337, 1338}, Additional: 1},                                  // 521
+		{Types: 0x13, Props: engine.Span{1338, 1340}, Additional: 1},                                  // 522
+		{Types: 0x13, Props: engine.Span{1340, 1344}, Required: engine.Span{267, 268}, Additional: 1}, // 523
+		{Types: 0x3, Props: engine.Span{1344, 1352}, Required: engine.Span{268, 269}, Additional: 1},  // 524
+		{Types: 0x14, Items: 525},                                                                     // 525
+		{Types: 0x13, Props: engine.Span{1352, 1356}, Required: engine.Span{269, 272}, Additional: 1}, // 526
+		{Types: 0x14, Items: 292},                                                                     // 527
+		{Types: 0x7, Has: 0x1, Minimum: 2},                                                            // 528
+		{Types: 0x16, Enum: engine.Span{252, 255}},                                                    // 529
+		{Types: 0x3, Props: engine.Span{1356, 1371}, Required: engine.Span{272, 273}, Additional: 1},  // 530
 		{Types: 0x14, Items: 531},                                                                     // 531
-		{Types: 0x13, Props: engine.Span{1365, 1367}, Additional: 1},                                  // 532
-		{Types: 0x6, Has: 0x4, Pattern: 23, MinLength: 1},                                             // 533
-		{Types: 0x3, Props: engine.Span{1367, 1374}, Required: engine.Span{271, 272}, Additional: 1},  // 534
+		{Types: 0x6, Enum: engine.Span{255, 258}},                                                     // 532
+		{Types: 0x13, Props: engine.Span{1371, 1374}, Additional: 1},                                  // 533
+		{Types: 0x3, Props: engine.Span{1374, 1380}, Required: engine.Span{273, 274}, Additional: 1},  // 534
 		{Types: 0x14, Items: 535},                                                                     // 535
-		{Types: 0x13, Props: engine.Span{1374, 1376}, Additional: 1},                                  // 536
-		{Types: 0x13, Props: engine.Span{1376, 1381}, Additional: 1},                                  // 537
-		{Types: 0x16, Enum: engine.Span{250, 253}},                                                    // 538
-		{Types: 0x13, Props: engine.Span{1381, 1387}, Additional: 1},                                  // 539
-		{Types: 0x13, Props: engine.Span{1387, 1389}, Required: engine.Span{272, 273}, Additional: 1}, // 540
-		{Types: 0x16, Enum: engine.Span{253, 256}},                                                    // 541
-		{Types: 0x6, Enum: engine.Span{256, 258}},                                                     // 542
-		{Types: 0x13, Props: engine.Span{1389, 1395}, Required: engine.Span{273, 275}, Additional: 1}, // 543
-		{Types: 0x13, Props: engine.Span{1395, 1405}, Additional: 1},                                  // 544
-		{Types: 0x16, Enum: engine.Span{258, 261}},                                                    // 545
-		{Types: 0x16, Enum: engine.Span{261, 264}},                                                    // 546
-		{Types: 0x13, Props: engine.Span{1405, 1408}, Additional: 1},                                  // 547
-		{Types: 0x13, Props: engine.Span{1408, 1415}, Additional: 1},                                  // 548
-		{Types: 0x16, Enum: engine.Span{264, 268}},                                                    // 549
-		{Types: 0x13, Props: engine.Span{1415, 1423}, Additional: 1},                                  // 550
-		{Types: 0x13, Props: engine.Span{1423, 1426}, Additional: 1},                                  // 551
-		{Types: 0x13, Props: engine.Span{1426, 1431}, Required: engine.Span{275, 276}, Additional: 1}, // 552
-		{Types: 0x3, Props: engine.Span{1431, 1434}, Required: engine.Span{276, 278}, Additional: 1},  // 553
-		{Types: 0x14, Items: 554},                                                                     // 554
-		{Types: 0x13, Props: engine.Span{1434, 1437}, Additional: 1},                                  // 555
-		{Types: 0x3, Props: engine.Span{1437, 1441}, Required: engine.Span{278, 279}, Additional: 1},  // 556
-		{Types: 0x14, Items: 557},                                                                     // 557
-		{Types: 0x13, Props: engine.Span{1441, 1442}, Additional: 1},                                  // 558
-		{Types: 0x13, Props: engine.Span{1442, 1449}, Required: engine.Span{279, 281}, Additional: 1}, // 559
-		{Types: 0x13, Props: engine.Span{1449, 1452}, Required: engine.Span{281, 282}, Additional: 1}, // 560
-		{Types: 0x3, Props: engine.Span{1452, 1458}, Additional: 1},                                   // 561
-		{Types: 0x14, Items: 562},                                                                     // 562
-		{Types: 0x13, Props: engine.Span{1458, 1460}, Additional: 1},                                  // 563
-		{Types: 0x13, Props: engine.Span{1460, 1466}, Required: engine.Span{282, 283}, Additional: 1}, // 564
-		{Types: 0x16, Pattern: 24},                                                                    // 565
-		{Types: 0x13, Props: engine.Span{1466, 1469}, Additional: 1},                                  // 566
-		{Types: 0x13, Props: engine.Span{1469, 1471}, Required: engine.Span{283, 284}, Additional: 1}, // 567
-		{Types: 0x13, Props: engine.Span{1471, 1474}, Additional: 1},                                  // 568
-		{Types: 0x3, Props: engine.Span{1474, 1476}, Required: engine.Span{284, 285}, Additional: 1},  // 569
-		{Types: 0x14, Items: 570},                                                                     // 570
-		{Types: 0x13, Props: engine.Span{1476, 1479}, Additional: 1},                                  // 571
-		{Types: 0x3, Props: engine.Span{1479, 1482}, Additional: 1},                                   // 572
-		{Types: 0x13, Props: engine.Span{1482, 1483}, Required: engine.Span{285, 286}, Additional: 1}, // 573
-		{Types: 0x13, Props: engine.Span{1483, 1492}, Additional: 1},                                  // 574
-		{Types: 0x13, Props: engine.Span{1492, 1496}, Additional: 1},                                  // 575
-		{Types: 0x13, Props: engine.Span{1496, 1497}, Additional: 1},                                  // 576
-		{Types: 0x3, Props: engine.Span{1497, 1501}, Additional: 1},                                   // 577
-		{Types: 0x3, Props: engine.Span{1501, 1505}, Required: engine.Span{286, 288}, Additional: 1},  // 578
+		{Types: 0x13, Props: engine.Span{1380, 1381}, Additional: 1},                                  // 536
+		{Types: 0x13, Props: engine.Span{1381, 1382}, Additional: 1},                                  // 537
+		{Types: 0x13, Props: engine.Span{1382, 1402}, Additional: 1},                                  // 538
+		{Types: 0x3, Props: engine.Span{1402, 1404}, Additional: 1},                                   // 539
+		{Types: 0x16, Enum: engine.Span{258, 261}},                                                    // 540
+		{Types: 0x3, Props: engine.Span{1404, 1407}, Required: engine.Span{274, 276}, Additional: 1},  // 541
+		{Types: 0x14, Items: 542},                                                                     // 542
+		{Types: 0x14, Items: 533},                                                                     // 543
+		{Types: 0x13, Props: engine.Span{1407, 1409}, Additional: 1},                                  // 544
+		{Types: 0x13, Props: engine.Span{1409, 1411}, Additional: 1},                                  // 545
+		{Types: 0x17, Has: 0x1, Minimum: 3},                                                           // 546
+		{Types: 0x3, Props: engine.Span{1411, 1418}, Additional: 1},                                   // 547
+		{Types: 0x14, Items: 548},                                                                     // 548
+		{Types: 0x13, Props: engine.Span{1418, 1419}, Additional: 1},                                  // 549
+		{Types: 0x13, Props: engine.Span{1419, 1426}, Additional: 1},                                  // 550
+		{Types: 0x13, Props: engine.Span{1426, 1428}, Additional: 1},                                  // 551
+		{Types: 0x3, Props: engine.Span{1428, 1432}, Required: engine.Span{276, 277}, Additional: 1},  // 552
+		{Types: 0x14, Items: 553},                                                                     // 553
+		{Types: 0x6, Has: 0x4, Pattern: 21, MinLength: 1},                                             // 554
+		{Types: 0x3, Props: engine.Span{1432, 1434}, Required: engine.Span{277, 279}, Additional: 1},  // 555
+		{Types: 0x14, Items: 556},                                                                     // 556
+		{Types: 0x13, Props: engine.Span{1434, 1436}, Additional: 1},                                  // 557
+		{Types: 0x6, Has: 0x4, Pattern: 24, MinLength: 1},                                             // 558
+		{Types: 0x3, Props: engine.Span{1436, 1443}, Required: engine.Span{279, 280}, Additional: 1},  // 559
+		{Types: 0x14, Items: 560},                                                                     // 560
+		{Types: 0x13, Props: engine.Span{1443, 1445}, Additional: 1},                                  // 561
+		{Types: 0x13, Props: engine.Span{1445, 1450}, Additional: 1},                                  // 562
+		{Types: 0x16, Enum: engine.Span{261, 264}},                                                    // 563
+		{Types: 0x13, Props: engine.Span{1450, 1456}, Additional: 1},                                  // 564
+		{Types: 0x13, Props: engine.Span{1456, 1458}, Required: engine.Span{280, 281}, Additional: 1}, // 565
+		{Types: 0x16, Enum: engine.Span{264, 267}},                                                    // 566
+		{Types: 0x6, Enum: engine.Span{267, 269}},                                                     // 567
+		{Types: 0x13, Props: engine.Span{1458, 1464}, Required: engine.Span{281, 283}, Additional: 1}, // 568
+		{Types: 0x13, Props: engine.Span{1464, 1474}, Additional: 1},                                  // 569
+		{Types: 0x16, Enum: engine.Span{269, 272}},                                                    // 570
+		{Types: 0x16, Enum: engine.Span{272, 275}},                                                    // 571
+		{Types: 0x13, Props: engine.Span{1474, 1477}, Additional: 1},                                  // 572
+		{Types: 0x13, Props: engine.Span{1477, 1484}, Additional: 1},                                  // 573
+		{Types: 0x16, Enum: engine.Span{275, 279}},                                                    // 574
+		{Types: 0x13, Props: engine.Span{1484, 1492}, Additional: 1},                                  // 575
+		{Types: 0x13, Props: engine.Span{1492, 1495}, Additional: 1},                                  // 576
+		{Types: 0x13, Props: engine.Span{1495, 1500}, Required: engine.Span{283, 284}, Additional: 1}, // 577
+		{Types: 0x3, Props: engine.Span{1500, 1503}, Required: engine.Span{284, 286}, Additional: 1},  // 578
 		{Types: 0x14, Items: 579},                                                                     // 579
-		{Types: 0x3, Props: engine.Span{1505, 1513}, Required: engine.Span{288, 291}, Additional: 1},  // 580
-		{Types: 0x14, Items: 581},                                                                     // 581
-		{Types: 0x3, Props: engine.Span{1513, 1563}, Required: engine.Span{291, 292}, Additional: 1},  // 582
-		{Types: 0x3, Props: engine.Span{1563, 1565}, Required: engine.Span{292, 294}, Additional: 1},  // 583
-		{Types: 0x14, Items: 584},                                                                     // 584
-		{Types: 0x13, Props: engine.Span{1565, 1571}, Additional: 1},                                  // 585
-		{Types: 0x13, Props: engine.Span{1571, 1572}, Additional: 1},                                  // 586
-		{Types: 0x13, Additional: 153},                                                                // 587
-		{Types: 0x3, Props: engine.Span{1572, 1575}, Required: engine.Span{294, 295}, Additional: 1},  // 588
-		{Types: 0x13, Additional: 590},                                                                // 589
-		{Types: 0x3, Props: engine.Span{1575, 1577}, Additional: 1},                                   // 590
-		{Types: 0x13, Additional: 592},                                                                // 591
-		{Types: 0x13, Props: engine.Span{1577, 1580}, Additional: 1},                                  // 592
-		{Types: 0x13, Props: engine.Span{1580, 1582}, Required: engine.Span{295, 297}, Additional: 1}, // 593
-		{Types: 0x3, Props: engine.Span{1582, 1590}, Required: engine.Span{297, 299}, Additional: 1},  // 594
-		{Types: 0x14, Items: 595},                                                                     // 595
-		{Types: 0x13, Props: engine.Span{1590, 1591}, Additional: 1},                                  // 596
-		{Types: 0x13, Props: engine.Span{1591, 1592}, Additional: 1},                                  // 597
-		{Types: 0x13, Props: engine.Span{1592, 1603}, Additional: 1},                                  // 598
-		{Types: 0x13, Props: engine.Span{1603, 1604}, Additional: 1},                                  // 599
-		{Types: 0x3, Props: engine.Span{1604, 1608}, Required: engine.Span{299, 301}, Additional: 1},  // 600
+		{Types: 0x13, Props: engine.Span{1503, 1506}, Additional: 1},                                  // 580
+		{Types: 0x3, Props: engine.Span{1506, 1510}, Required: engine.Span{286, 287}, Additional: 1},  // 581
+		{Types: 0x14, Items: 582},                                                                     // 582
+		{Types: 0x13, Props: engine.Span{1510, 1511}, Additional: 1},                                  // 583
+		{Types: 0x13, Props: engine.Span{1511, 1518}, Required: engine.Span{287, 289}, Additional: 1}, // 584
+		{Types: 0x13, Props: engine.Span{1518, 1521}, Required: engine.Span{289, 290}, Additional: 1}, // 585
+		{Types: 0x3, Props: engine.Span{1521, 1527}, Additional: 1},                                   // 586
+		{Types: 0x14, Items: 587},                                                                     // 587
+		{Types: 0x13, Props: engine.Span{1527, 1529}, Additional: 1},                                  // 588
+		{Types: 0x13, Props: engine.Span{1529, 1535}, Required: engine.Span{290, 291}, Additional: 1}, // 589
+		{Types: 0x16, Pattern: 25},                                                                    // 590
+		{Types: 0x13, Props: engine.Span{1535, 1538}, Additional: 1},                                  // 591
+		{Types: 0x13, Props: engine.Span{1538, 1540}, Required: engine.Span{291, 292}, Additional: 1}, // 592
+		{Types: 0x13, Props: engine.Span{1540, 1543}, Additional: 1},                                  // 593
+		{Types: 0x3, Props: engine.Span{1543, 1546}, Additional: 1},                                   // 594
+		{Types: 0x13, Props: engine.Span{1546, 1547}, Required: engine.Span{292, 293}, Additional: 1}, // 595
+		{Types: 0x13, Props: engine.Span{1547, 1556}, Additional: 1},                                  // 596
+		{Types: 0x13, Props: engine.Span{1556, 1560}, Additional: 1},                                  // 597
+		{Types: 0x13, Props: engine.Span{1560, 1561}, Additional: 1},                                  // 598
+		{Types: 0x3, Props: engine.Span{1561, 1565}, Additional: 1},                                   // 599
+		{Types: 0x3, Props: engine.Span{1565, 1569}, Required: engine.Span{293, 295}, Additional: 1},  // 600
 		{Types: 0x14, Items: 601},                                                                     // 601
-		{Types: 0x13, Additional: 276},                                                                // 602
-		{Types: 0x13, Props: engine.Span{1608, 1611}, Additional: 1},                                  // 603
-		{Types: 0x13, Props: engine.Span{1611, 1658}, Additional: 1},                                  // 604
-		{Types: 0x3, Props: engine.Span{1658, 1663}, Required: engine.Span{301, 305}, Additional: 1},  // 605
-		{Types: 0x6, Enum: engine.Span{268, 269}},                                                     // 606
-		{Types: 0x16, Enum: engine.Span{269, 272}},                                                    // 607
-		{Types: 0x3, Props: engine.Span{1663, 1667}, Required: engine.Span{305, 306}, Additional: 1},  // 608
-		{Types: 0x14, Items: 609},                                                                     // 609
-		{Types: 0x3, Props: engine.Span{1667, 1670}, Required: engine.Span{306, 307}, Additional: 1},  // 610
-		{Types: 0x14, Items: 611},                                                                     // 611
-		{Types: 0x3, Props: engine.Span{1670, 1691}, Required: engine.Span{307, 310}, Additional: 1},  // 612
-		{Types: 0x3, Props: engine.Span{1691, 1694}, Required: engine.Span{310, 312}, Additional: 1},  // 613
-		{Types: 0x14, Items: 614},                                                                     // 614
-		{Types: 0x13, Props: engine.Span{1694, 1699}, Additional: 1},                                  // 615
-		{Types: 0x3, Props: engine.Span{1699, 1704}, Required: engine.Span{312, 316}, Additional: 1},  // 616
-		{Types: 0x6, Enum: engine.Span{272, 273}},                                                     // 617
-		{Types: 0x13, Props: engine.Span{1704, 1706}, Additional: 1},                                  // 618
-		{Types: 0x13, Props: engine.Span{1706, 1708}, Additional: 1},                                  // 619
-		{Types: 0x13, Props: engine.Span{1708, 1711}, Additional: 1},                                  // 620
-		{Types: 0x16, Enum: engine.Span{273, 276}},                                                    // 621
-		{Types: 0x3, Props: engine.Span{1711, 1717}, Additional: 1},                                   // 622
-		{Types: 0x13, Props: engine.Span{1717, 1719}, Additional: 1},                                  // 623
-		{Types: 0x13, Props: engine.Span{1719, 1720}, Additional: 1},                                  // 624
-		{Types: 0x13, Props: engine.Span{1720, 1725}, Required: engine.Span{316, 317}, Additional: 1}, // 625
-		{Types: 0x13, Props: engine.Span{1725, 1726}, Required: engine.Span{317, 318}, Additional: 1}, // 626
-		{Types: 0x13, Props: engine.Span{1726, 1728}, Required: engine.Span{318, 319}, Additional: 1}, // 627
-		{Types: 0x13, Props: engine.Span{1728, 1732}, Additional: 1},                                  // 628
-		{Types: 0x13, Props: engine.Span{1732, 1735}, Additional: 1},                                  // 629
-		{Types: 0x13, Props: engine.Span{1735, 1737}, Required: engine.Span{319, 320}, Additional: 1}, // 630
-		{Types: 0x13, Props: engine.Span{1737, 1747}, Additional: 1},                                  // 631
-		{Types: 0x3, Props: engine.Span{1747, 1752}, Required: engine.Span{320, 321}, Additional: 1},  // 632
+		{Types: 0x3, Props: engine.Span{1569, 1577}, Required: engine.Span{295, 298}, Additional: 1},  // 602
+		{Types: 0x14, Items: 603},                                                                     // 603
+		{Types: 0x3, Props: engine.Span{1577, 1627}, Required: engine.Span{298, 299}, Additional: 1},  // 604
+		{Types: 0x3, Props: engine.Span{1627, 1629}, Required: engine.Span{299, 301}, Additional: 1},  // 605
+		{Types: 0x14, Items: 606},                                                                     // 606
+		{Types: 0x13, Props: engine.Span{1629, 1635}, Additional: 1},                                  // 607
+		{Types: 0x13, Props: engine.Span{1635, 1636}, Additional: 1},                                  // 608
+		{Types: 0x13, Additional: 203},                                                                // 609
+		{Types: 0x3, Props: engine.Span{1636, 1639}, Required: engine.Span{301, 302}, Additional: 1},  // 610
+		{Types: 0x13, Additional: 612},                                                                // 611
+		{Types: 0x3, Props: engine.Span{1639, 1641}, Additional: 1},                                   // 612
+		{Types: 0x13, Additional: 614},                                                                // 613
+		{Types: 0x13, Props: engine.Span{1641, 1644}, Additional: 1},                                  // 614
+		{Types: 0x13, Props: engine.Span{1644, 1646}, Required: engine.Span{302, 304}, Additional: 1}, // 615
+		{Types: 0x3, Props: engine.Span{1646, 1654}, Required: engine.Span{304, 306}, Additional: 1},  // 616
+		{Types: 0x14, Items: 617},                                                                     // 617
+		{Types: 0x13, Props: engine.Span{1654, 1655}, Additional: 1},                                  // 618
+		{Types: 0x13, Props: engine.Span{1655, 1656}, Additional: 1},                                  // 619
+		{Types: 0x13, Props: engine.Span{1656, 1667}, Additional: 1},                                  // 620
+		{Types: 0x13, Props: engine.Span{1667, 1668}, Additional: 1},                                  // 621
+		{Types: 0x3, Props: engine.Span{1668, 1672}, Required: engine.Span{306, 308}, Additional: 1},  // 622
+		{Types: 0x14, Items: 623},                                                                     // 623
+		{Types: 0x13, Additional: 320},                                                                // 624
+		{Types: 0x13, Props: engine.Span{1672, 1675}, Additional: 1},                                  // 625
+		{Types: 0x13, Props: engine.Span{1675, 1722}, Additional: 1},                                  // 626
+		{Types: 0x3, Props: engine.Span{1722, 1727}, Required: engine.Span{308, 312}, Additional: 1},  // 627
+		{Types: 0x6, Enum: engine.Span{279, 280}},                                                     // 628
+		{Types: 0x16, Enum: engine.Span{280, 283}},                                                    // 629
+		{Types: 0x3, Props: engine.Span{1727, 1731}, Required: engine.Span{312, 313}, Additional: 1},  // 630
+		{Types: 0x14, Items: 631},                                                                     // 631
+		{Types: 0x3, Props: engine.Span{1731, 1734}, Required: engine.Span{313, 314}, Additional: 1},  // 632
 		{Types: 0x14, Items: 633},                                                                     // 633
-		{Types: 0x3, Props: engine.Span{1752, 1754}, Required: engine.Span{321, 323}, Additional: 1},  // 634
-		{Types: 0x14, Items: 635},                                                                     // 635
-		{Types: 0x14, Items: 197},                                                                     // 636
-		{Types: 0x13, Props: engine.Span{1754, 1756}, Required: engine.Span{323, 324}, Additional: 1}, // 637
-		{Types: 0x3, Props: engine.Span{1756, 1758}, Required: engine.Span{324, 325}, Additional: 1},  // 638
-		{Types: 0x14, Items: 639},                                                                     // 639
-		{Types: 0x13, Props: engine.Span{1758, 1760}, Additional: 1},                                  // 640
-		{Types: 0x13, Props: engine.Span{1760, 1764}, Additional: 1},                                  // 641
-		{Types: 0x13, Props: engine.Span{1764, 1776}, Additional: 1},                                  // 642
-		{Types: 0x3, Props: engine.Span{1776, 1778}, Required: engine.Span{325, 327}, Additional: 1},  // 643
-		{Types: 0x14, Items: 644},                                                                     // 644
-		{Types: 0x3, Props: engine.Span{1778, 1785}, Required: engine.Span{327, 329}, Additional: 1},  // 645
-		{Types: 0x14, Items: 646},                                                                     // 646
-		{Types: 0x3, Props: engine.Span{1785, 1810}, Required: engine.Span{329, 330}, Additional: 1},  // 647
-		{Types: 0x4, Items: 648},                                                                      // 648
-		{Types: 0x3, Props: engine.Span{1810, 1812}, Additional: 1},                                   // 649
-		{Types: 0x14, Items: 650},                                                                     // 650
-		{Types: 0x13, Props: engine.Span{1812, 1815}, Additional: 1},                                  // 651
-		{Types: 0x3, Props: engine.Span{1815, 1841}, Required: engine.Span{330, 331}, Additional: 1},  // 652
-		{Types: 0x14, Items: 653},                                                                     // 653
-		{Types: 0x3, Props: engine.Span{1841, 1843}, Required: engine.Span{331, 332}, Additional: 1},  // 654
+		{Types: 0x3, Props: engine.Span{1734, 1755}, Required: engine.Span{314, 317}, Additional: 1},  // 634
+		{Types: 0x3, Props: engine.Span{1755, 1758}, Required: engine.Span{317, 319}, Additional: 1},  // 635
+		{Types: 0x14, Items: 636},                                                                     // 636
+		{Types: 0x13, Props: engine.Span{1758, 1763}, Additional: 1},                                  // 637
+		{Types: 0x3, Props: engine.Span{1763, 1768}, Required: engine.Span{319, 323}, Additional: 1},  // 638
+		{Types: 0x6, Enum: engine.Span{283, 284}},                                                     // 639
+		{Types: 0x13, Props: engine.Span{1768, 1770}, Additional: 1},                                  // 640
+		{Types: 0x13, Props: engine.Span{1770, 1772}, Additional: 1},                                  // 641
+		{Types: 0x13, Props: engine.Span{1772, 1775}, Additional: 1},                                  // 642
+		{Types: 0x16, Enum: engine.Span{284, 287}},                                                    // 643
+		{Types: 0x3, Props: engine.Span{1775, 1781}, Additional: 1},                                   // 644
+		{Types: 0x13, Props: engine.Span{1781, 1783}, Additional: 1},                                  // 645
+		{Types: 0x13, Props: engine.Span{1783, 1784}, Additional: 1},                                  // 646
+		{Types: 0x13, Props: engine.Span{1784, 1789}, Required: engine.Span{323, 324}, Additional: 1}, // 647
+		{Types: 0x13, Props: engine.Span{1789, 1790}, Required: engine.Span{324, 325}, Additional: 1}, // 648
+		{Types: 0x13, Props: engine.Span{1790, 1792}, Required: engine.Span{325, 326}, Additional: 1}, // 649
+		{Types: 0x13, Props: engine.Span{1792, 1796}, Additional: 1},                                  // 650
+		{Types: 0x13, Props: engine.Span{1796, 1799}, Additional: 1},                                  // 651
+		{Types: 0x13, Props: engine.Span{1799, 1801}, Required: engine.Span{326, 327}, Additional: 1}, // 652
+		{Types: 0x13, Props: engine.Span{1801, 1811}, Additional: 1},                                  // 653
+		{Types: 0x3, Props: engine.Span{1811, 1816}, Required: engine.Span{327, 328}, Additional: 1},  // 654
 		{Types: 0x14, Items: 655},                                                                     // 655
-		{Types: 0x14, Items: 648},                                                                     // 656
-		{Types: 0x3, Props: engine.Span{1843, 1844}, Required: engine.Span{332, 333}, Additional: 1},  // 657
-		{Types: 0x14, Items: 658},                                                                     // 658
-		{Types: 0x3, Props: engine.Span{1844, 1847}, Required: engine.Span{333, 334}, Additional: 1},  // 659
-		{Types: 0x14, Items: 660},                                                                     // 660
-		{Types: 0x13, Props: engine.Span{1847, 1860}, Additional: 1},                                  // 661
-		{Types: 0x13, Props: engine.Span{1860, 1864}, Required: engine.Span{334, 335}, Additional: 1}, // 662
-		{Types: 0x13, Props: engine.Span{1864, 1870}, Required: engine.Span{335, 337}, Additional: 1}, // 663
-		{Types: 0x13, Props: engine.Span{1870, 1873}, Required: engine.Span{337, 339}, Additional: 1}, // 664
-		{Types: 0x13, Props: engine.Span{1873, 1879}, Required: engine.Span{339, 340}, Additional: 1}, // 665
-		{Types: 0x13, Props: engine.Span{1879, 1883}, Required: engine.Span{340, 341}, Additional: 1}, // 666
-		{Types: 0x13, Props: engine.Span{1883, 1887}, Additional: 1},                                  // 667
-		{Types: 0x13, Props: engine.Span{1887, 1892}, Required: engine.Span{341, 342}, Additional: 1}, // 668
-		{Types: 0x13, Props: engine.Span{1892, 1894}, Additional: 1},                                  // 669
-		{Types: 0x13, Props: engine.Span{1894, 1896}, Additional: 1},                                  // 670
-		{Types: 0x13, Props: engine.Span{1896, 1901}, Additional: 1},                                  // 671
-		{Types: 0x13, Props: engine.Span{1901, 1906}, Required: engine.Span{342, 343}, Additional: 1}, // 672
-		{Types: 0x13, Props: engine.Span{1906, 1908}, Additional: 1},                                  // 673
-		{Types: 0x13, Props: engine.Span{1908, 1912}, Required: engine.Span{343, 344}, Additional: 1}, // 674
-		{Types: 0x13, Props: engine.Span{1912, 1915}, Required: engine.Span{344, 345}, Additional: 1}, // 675
-		{Types: 0x13, Props: engine.Span{1915, 1918}, Required: engine.Span{345, 347}, Additional: 1}, // 676
-		{Types: 0x13, Props: engine.Span{1918, 1920}, Required: engine.Span{347, 348}, Additional: 1}, // 677
-		{Types: 0x13, Props: engine.Span{1920, 1931}, Required: engine.Span{348, 351}, Additional: 1}, // 678
-		{Types: 0x13, Props: engine.Span{1931, 1934}, Required: engine.Span{351, 353}, Additional: 1}, // 679
-		{Types: 0x13, Props: engine.Span{1934, 1936}, Required: engine.Span{353, 354}, Additional: 1}, // 680
-		{Types: 0x13, Props: engine.Span{1936, 1938}, Required: engine.Span{354, 355}, Additional: 1}, // 681
-		{Types: 0x13, Props: engine.Span{1938, 1941}, Required: engine.Span{355, 356}, Additional: 1}, // 682
-		{Types: 0x13, Props: engine.Span{1941, 1947}, Required: engine.Span{356, 358}, Additional: 1}, // 683
-		{Types: 0x13, Props: engine.Span{1947, 1955}, Required: engine.Span{358, 360}, Additional: 1}, // 684
-		{Types: 0x13, Props: engine.Span{1955, 1965}, Required: engine.Span{360, 363}, Additional: 1}, // 685
-		{Types: 0x13, Props: engine.Span{1965, 1969}, Additional: 1},                                  // 686
-		{Types: 0x13, Props: engine.Span{1969, 1974}, Additional: 1},                                  // 687
-		{Types: 0x13, Props: engine.Span{1974, 1978}, Required: engine.Span{363, 364}, Additional: 1}, // 688
-		{Types: 0x3, Props: engine.Span{1978, 2009}, Required: engine.Span{364, 365}, Additional: 1},  // 689
-		{Types: 0x14, Items: 690},                                                                     // 690
-		{Types: 0x13, Props: engine.Span{2009, 2012}, Required: engine.Span{365, 367}, Additional: 1}, // 691
-		{Types: 0x13, Props: engine.Span{2012, 2054}, Required: engine.Span{367, 368}, Additional: 1}, // 692
-		{Types: 0x13, Props: engine.Span{2054, 2056}, Additional: 1},                                  // 693
-		{Types: 0x16, Enum: engine.Span{276, 280}},                                                    // 694
-		{Types: 0x3, Props: engine.Span{2056, 2064}, Required: engine.Span{368, 370}, Additional: 1},  // 695
-		{Types: 0x13, Props: engine.Span{2064, 2066}, Additional: 1},                                  // 696
-		{Types: 0x13, Props: engine.Span{2066, 2067}, Additional: 1},                                  // 697
-		{Types: 0x13, Props: engine.Span{2067, 2071}, Additional: 1},                                  // 698
-		{Types: 0x13, Props: engine.Span{2071, 2073}, Additional: 1},                                  // 699
-		{Types: 0x3, Props: engine.Span{2073, 2078}, Required: engine.Span{370, 374}, Additional: 1},  // 700
-		{Types: 0x6, Enum: engine.Span{280, 281}},                                                     // 701
-		{Types: 0x16, Enum: engine.Span{281, 285}},                                                    // 702
-		{Types: 0x3, Props: engine.Span{2078, 2088}, Required: engine.Span{374, 376}, Additional: 1},  // 703
-		{Types: 0x13, Props: engine.Span{2088, 2091}, Additional: 1},                                  // 704
-		{Types: 0x3, Props: engine.Span{2091, 2096}, Required: engine.Span{376, 380}, Additional: 1},  // 705
-		{Types: 0x6, Enum: engine.Span{285, 286}},                                                     // 706
-		{Types: 0x6, Enum: engine.Span{286, 287}},                                                     // 707
-		{Types: 0x3, Props: engine.Span{2096, 2099}, Required: engine.Span{380, 381}, Additional: 1},  // 708
-		{Types: 0x14, Items: 709},                                                                     // 709
-		{Types: 0x16, Enum: engine.Span{287, 292}},                                                    // 710
-		{Types: 0x13, Props: engine.Span{2099, 2104}, Additional: 1},                                  // 711
-		{Types: 0x16, Pattern: 25},                                                                    // 712
-		{Types: 0x6, Pattern: 26},                                                                     // 713
-		{Types: 0x16, Enum: engine.Span{292, 297}},                                                    // 714
-		{Types: 0x13, Props: engine.Span{2104, 2106}, Required: engine.Span{381, 382}, Additional: 1}, // 715
-		{Types: 0x13, Props: engine.Span{2106, 2120}, Required: engine.Span{382, 384}, Additional: 1}, // 716
-		{Types: 0x6, Pattern: 27},                                                                     // 717
-		{Types: 0x13, Props: engine.Span{2120, 2127}, Required: engine.Span{384, 389}, Additional: 1}, // 718
-		{Types: 0x3, Props: engine.Span{2127, 2134}, Required: engine.Span{389, 394}, Additional: 1},  // 719
-		{Types: 0x14, Items: 720},                                                                     // 720
-		{Types: 0x13, Props: engine.Span{2134, 2144}, Additional: 1},                                  // 721
-		{Types: 0x3, Props: engine.Span{2144, 2149}, Required: engine.Span{394, 396}, Additional: 1},  // 722
-		{Types: 0x6, Enum: engine.Span{297, 298}},                                                     // 723
-		{Types: 0x16, Enum: engine.Span{298, 301}},                                                    // 724
-		{Types: 0x13, Props: engine.Span{2149, 2151}, Additional: 1},                                  // 725
-		{Types: 0x16, Enum: engine.Span{301, 306}},                                                    // 726
-		{Types: 0x13, Props: engine.Span{2151, 2155}, Additional: 1},                                  // 727
-		{Types: 0x6, Pattern: 28},                                                                     // 728
-		{Types: 0x3, Props: engine.Span{2155, 2157}, Required: engine.Span{396, 398}, Additional: 1},  // 729
-		{Types: 0x14, Items: 730},                                                                     // 730
-		{Types: 0x6, Enum: engine.Span{306, 308}},                                                     // 731
-		{Types: 0x13, Props: engine.Span{2157, 2161}, Required: engine.Span{398, 399}, Additional: 1}, // 732
-		{Types: 0x13, Props: engine.Span{2161, 2175}, Required: engine.Span{399, 401}, Additional: 1}, // 733
-		{Types: 0x13, Props: engine.Span{2175, 2182}, Additional: 1},                                  // 734
-		{Types: 0x3, Props: engine.Span{2182, 2187}, Required: engine.Span{401, 403}, Additional: 1},  // 735
-		{Types: 0x6, Enum: engine.Span{308, 309}},                                                     // 736
-		{Types: 0x6, Format: 1},                                                                       // 737
-		{Types: 0x13, Additional: 739},                                                                // 738
-		{Types: 0x6, Enum: engine.Span{309, 310}},                                                     // 739
-		{Types: 0x3, Props: engine.Span{2187, 2193}, Required: engine.Span{403, 405}, Additional: 1},  // 740
-		{Types: 0x6, Enum: engine.Span{310, 311}},                                                     // 741
-		{Types: 0x6, Enum: engine.Span{311, 312}},                                                     // 742
-		{Types: 0x4, Items: 197},                                                                      // 743
-		{Types: 0x13, Props: engine.Span{2193, 2196}, Required: engine.Span{405, 407}, Additional: 1}, // 744
-		{Types: 0x3, Props: engine.Span{2196, 2198}, Required: engine.Span{407, 409}, Additional: 1},  // 745
-		{Types: 0x14, Items: 746},                                                                     // 746
-		{Types: 0x3, Props: engine.Span{2198, 2201}, Required: engine.Span{409, 410}, Additional: 1},  // 747
-		{Types: 0x4, Items: 748},                                                                      // 748
-		{Types: 0x13, Props: engine.Span{2201, 2202}, Required: engine.Span{410, 411}, Additional: 1}, // 749
-		{Types: 0x3, Props: engine.Span{2202, 2204}, Additional: 1},                                   // 750
-		{Types: 0x4, Items: 751},                                                                      // 751
-		{Types: 0x13, Props: engine.Span{2204, 2205}, Required: engine.Span{411, 412}, Additional: 1}, // 752
-		{Types: 0x3, Props: engine.Span{2205, 2207}, Required: engine.Span{412, 414}, Additional: 1},  // 753
-		{Types: 0x14, Items: 754},                                                                     // 754
-		{Types: 0x13, Props: engine.Span{2207, 2209}, Additional: 1},                                  // 755
-		{Types: 0x3, Props: engine.Span{2209, 2211}, Required: engine.Span{414, 416}, Additional: 1},  // 756
-		{Types: 0x14, Items: 757},                                                                     // 757
-		{Types: 0x13, Props: engine.Span{2211, 2213}, Additional: 1},                                  // 758
-		{Types: 0x13, Props: engine.Span{2213, 2216}, Additional: 1},                                  // 759
-		{Types: 0x13, Props: engine.Span{2216, 2220}, Required: engine.Span{416, 419}, Additional: 1}, // 760
-		{Types: 0x5},                             // 761
-		{OneOf: engine.Span{12, 15}, Pattern: 2}, // 762
-		{Types: 0x13, Props: engine.Span{2220, 2223}, Required: engine.Span{419, 420}, Additional: 1}, // 763
-		{Types: 0x13, Props: engine.Span{2223, 2228}, Additional: 1},                                  // 764
-		{Types: 0x3, Props: engine.Span{2228, 2231}, Required: engine.Span{420, 421}, Additional: 1},  // 765
-		{Types: 0x14, Items: 766},                                    // 766
-		{OneOf: engine.Span{15, 17}, Pattern: 2},                     // 767
-		{Types: 0x13, Additional: 769},                               // 768
-		{Types: 0x13, Props: engine.Span{2231, 2234}, Additional: 1}, // 769
-		{Types: 0x3, Props: engine.Span{2234, 2236}, Required: engine.Span{421, 423}, Additional: 1}, // 770
-		{Types: 0x14, Items: 771}, // 771
-		{Types: 0x3, Props: engine.Span{2236, 2243}, Required: engine.Span{423, 425}, Additional: 1}, // 772
-		{Types: 0x14, Items: 773}, // 773
-		{Types: 0x3, Props: engine.Span{2243, 2268}, Required: engine.Span{425, 426}, Additional: 1}, // 774
-		{Types: 0x4, Items: 775}, // 775
-		{Types: 0x3, Props: engine.Span{2268, 2294}, Required: engine.Span{426, 427}, Additional: 1}, // 776
-		{Types: 0x14, Items: 777}, // 777
-		{Types: 0x14, Items: 775}, // 778
-		{Types: 0x3, Props: engine.Span{2294, 2298}, Required: engine.Span{427, 428}, Additional: 1}, // 779
-		{Types: 0x14, Items: 780},                                                                     // 780
-		{Types: 0x13, Props: engine.Span{2298, 2300}, Additional: 1},                                  // 781
-		{Types: 0x13, Props: engine.Span{2300, 2302}, Additional: 1},                                  // 782
-		{Types: 0x13, Props: engine.Span{2302, 2304}, Additional: 1},                                  // 783
-		{Types: 0x3, Props: engine.Span{2304, 2313}, Additional: 1},                                   // 784
-		{Types: 0x13, Props: engine.Span{2313, 2315}, Required: engine.Span{428, 429}, Additional: 1}, // 785
-		{Types: 0x13, Props: engine.Span{2315, 2316}, Additional: 1},                                  // 786
-		{Types: 0x13, Props: engine.Span{2316, 2327}, Required: engine.Span{429, 432}, Additional: 1}, // 787
-		{Types: 0x13, Props: engine.Span{2327, 2330}, Required: engine.Span{432, 434}, Additional: 1}, // 788
-		{Types: 0x13, Props: engine.Span{2330, 2331}, Additional: 1},                                  // 789
-		{Types: 0x13, Props: engine.Span{2331, 2337}, Required: engine.Span{434, 436}, Additional: 1}, // 790
-		{Types: 0x3, Props: engine.Span{2337, 2343}, Additional: 1},                                   // 791
-		{Types: 0x14, Items: 792},                                                                     // 792
-		{Types: 0x13, Props: engine.Span{2343, 2345}, Additional: 1},                                  // 793
-		{Types: 0x13, Props: engine.Span{2345, 2353}, Required: engine.Span{436, 438}, Additional: 1}, // 794
-		{Types: 0x13, Props: engine.Span{2353, 2363}, Required: engine.Span{438, 441}, Additional: 1}, // 795
-		{Types: 0x3, Props: engine.Span{2363, 2394}, Required: engine.Span{441, 442}, Additional: 1},  // 796
-		{Types: 0x14, Items: 797}, // 797
-		{Types: 0x13, Props: engine.Span{2394, 2435}, Required: engine.Span{442, 443}, Additional: 1}, // 798
-		{Types: 0x3, Props: engine.Span{2435, 2437}, Additional: 1},                                   // 799
-		{Types: 0x13, Props: engine.Span{2437, 2453}, Required: engine.Span{443, 444}, Additional: 1}, // 800
-		{Types: 0x3, Props: engine.Span{2453, 2455}, Additional: 1},                                   // 801
-		{Types: 0x13, Props: engine.Span{2455, 2463}, Required: engine.Span{444, 446}, Additional: 1}, // 802
-		{Types: 0x3, Props: engine.Span{2463, 2470}, Additional: 1},                                   // 803
-		{Types: 0x14, Items: 804},                                                                     // 804
-		{Types: 0x13, Props: engine.Span{2470, 2473}, Additional: 1},                                  // 805
-		{Types: 0x3, Props: engine.Span{2473, 2478}, Required: engine.Span{446, 448}, Additional: 1},  // 806
-		{Types: 0x6, Enum: engine.Span{312, 313}},                                                     // 807
-		{Types: 0x6, Enum: engine.Span{313, 314}},                                                     // 808
-		{Types: 0x13, Props: engine.Span{2478, 2486}, Required: engine.Span{448, 450}, Additional: 1}, // 809
-		{Types: 0x3, Props: engine.Span{2486, 2492}, Required: engine.Span{450, 452}, Additional: 1},  // 810
-		{Types: 0x14, Items: 811},                                                                     // 811
-		{Types: 0x13, Props: engine.Span{2492, 2501}, Additional: 1},                                  // 812
-		{Types: 0x3, Props: engine.Span{2501, 2506}, Required: engine.Span{452, 454}, Additional: 1},  // 813
-		{Types: 0x6, Enum: engine.Span{314, 315}},                                                     // 814
-		{Types: 0x6, Enum: engine.Span{315, 316}},                                                     // 815
-		{Types: 0x3, Props: engine.Span{2506, 2509}, Required: engine.Span{454, 457}, Additional: 1},  // 816
-		{Types: 0x14, Items: 817},                                                                     // 817
-		{Types: 0x13, Props: engine.Span{2509, 2513}, Additional: 1},                                  // 818
-		{Types: 0x13, Props: engine.Span{2513, 2515}, Additional: 1},                                  // 819
-		{Types: 0x3, Props: engine.Span{2515, 2519}, Required: engine.Span{457, 458}, Additional: 1},  // 820
-		{Types: 0x13, Props: engine.Span{2519, 2522}, Required: engine.Span{458, 461}, Additional: 1}, // 821
-		{Types: 0x3, Props: engine.Span{2522, 2524}, Required: engine.Span{461, 462}, Additional: 1},  // 822
-		{Types: 0x13, Props: engine.Span{2524, 2526}, Required: engine.Span{462, 464}, Additional: 1}, // 823
-		{Types: 0x3, Props: engine.Span{2526, 2529}, Required: engine.Span{464, 466}, Additional: 1},  // 824
-		{Types: 0x13, Props: engine.Span{2529, 2532}, Required: engine.Span{466, 469}, Additional: 1}, // 825
-		{Types: 0x13, Props: engine.Span{2532, 2534}, Required: engine.Span{469, 471}, Additional: 1}, // 826
-		{Types: 0x3, Props: engine.Span{2534, 2540}, Required: engine.Span{471, 472}, Additional: 1},  // 827
-		{Types: 0x14, Items: 828}, // 828
-		{Types: 0x13, Props: engine.Span{2540, 2545}, Required: engine.Span{472, 474}, Additional: 1}, // 829
-		{Types: 0x3, Props: engine.Span{2545, 2550}, Required: engine.Span{474, 476}, Additional: 1},  // 830
-		{Types: 0x14, Items: 831},                                                                     // 831
-		{Types: 0x3, Props: engine.Span{2550, 2553}, Additional: 1},                                   // 832
-		{Types: 0x13, Props: engine.Span{2553, 2556}, Required: engine.Span{476, 479}, Additional: 1}, // 833
-		{Types: 0x13, Props: engine.Span{2556, 2558}, Required: engine.Span{479, 481}, Additional: 1}, // 834
-		{Types: 0x13, Props: engine.Span{2558, 2561}, Required: engine.Span{481, 484}, Additional: 1}, // 835
-		{Types: 0x13, Props: engine.Span{2561, 2563}, Required: engine.Span{484, 486}, Additional: 1}, // 836
-		{Types: 0x3, Props: engine.Span{2563, 2569}, Required: engine.Span{486, 487}, Additional: 1},  // 837
-		{Types: 0x14, Items: 838}, // 838
-		{Types: 0x13, Props: engine.Span{2569, 2575}, Required: engine.Span{487, 488}, Additional: 1}, // 839
-		{Types: 0x3, Props: engine.Span{2575, 2580}, Required: engine.Span{488, 490}, Additional: 1},  // 840
-		{Types: 0x6, Enum: engine.Span{316, 317}},                                                     // 841
-		{Types: 0x6, Enum: engine.Span{317, 318}},                                                     // 842
-		{Types: 0x13, Props: engine.Span{2580, 2582}, Additional: 1},                                  // 843
-		{Types: 0x13, Props: engine.Span{2582, 2584}, Required: engine.Span{490, 491}, Additional: 1}, // 844
-		{Types: 0x13, Props: engine.Span{2584, 2586}, Additional: 1},                                  // 845
-		{Types: 0x3, Props: engine.Span{2586, 2588}, Additional: 1},                                   // 846
-		{Types: 0x3, Props: engine.Span{2588, 2591}, Required: engine.Span{491, 493}, Additional: 1},  // 847
-		{Types: 0x4, Items: 848}, // 848
-		{Types: 0x13, Props: engine.Span{2591, 2592}, Required: engine.Span{493, 494}, Additional: 1}, // 849
-		{Types: 0x3, Props: engine.Span{2592, 2594}, Additional: 1},                                   // 850
-		{Types: 0x14, Items: 851},                                                                     // 851
-		{Types: 0x3, Props: engine.Span{2594, 2596}, Additional: 1},                                   // 852
+		{Types: 0x3, Props: engine.Span{1816, 1818}, Required: engine.Span{328, 330}, Additional: 1},  // 656
+		{Types: 0x14, Items: 657},                                                                     // 657
+		{Types: 0x14, Items: 247},                                                                     // 658
+		{Types: 0x13, Props: engine.Span{1818, 1820}, Required: engine.Span{330, 331}, Additional: 1}, // 659
+		{Types: 0x3, Props: engine.Span{1820, 1822}, Required: engine.Span{331, 332}, Additional: 1},  // 660
+		{Types: 0x14, Items: 661},                                                                     // 661
+		{Types: 0x13, Props: engine.Span{1822, 1824}, Additional: 1},                                  // 662
+		{Types: 0x13, Props: engine.Span{1824, 1828}, Additional: 1},                                  // 663
+		{Types: 0x13, Props: engine.Span{1828, 1840}, Additional: 1},                                  // 664
+		{Types: 0x3, Props: engine.Span{1840, 1842}, Required: engine.Span{332, 334}, Additional: 1},  // 665
+		{Types: 0x14, Items: 666},                                                                     // 666
+		{Types: 0x3, Props: engine.Span{1842, 1849}, Required: engine.Span{334, 336}, Additional: 1},  // 667
+		{Types: 0x14, Items: 668},                                                                     // 668
+		{Types: 0x3, Props: engine.Span{1849, 1874}, Required: engine.Span{336, 337}, Additional: 1},  // 669
+		{Types: 0x4, Items: 670},                                                                      // 670
+		{Types: 0x3, Props: engine.Span{1874, 1876}, Additional: 1},                                   // 671
+		{Types: 0x14, Items: 672},                                                                     // 672
+		{Types: 0x13, Props: engine.Span{1876, 1879}, Additional: 1},                                  // 673
+		{Types: 0x3, Props: engine.Span{1879, 1905}, Required: engine.Span{337, 338}, Additional: 1},  // 674
+		{Types: 0x14, Items: 675},                                                                     // 675
+		{Types: 0x3, Props: engine.Span{1905, 1907}, Required: engine.Span{338, 339}, Additional: 1},  // 676
+		{Types: 0x14, Items: 677},                                                                     // 677
+		{Types: 0x14, Items: 670},                                                                     // 678
+		{Types: 0x3, Props: engine.Span{1907, 1908}, Required: engine.Span{339, 340}, Additional: 1},  // 679
+		{Types: 0x14, Items: 680},                                                                     // 680
+		{Types: 0x3, Props: engine.Span{1908, 1911}, Required: engine.Span{340, 341}, Additional: 1},  // 681
+		{Types: 0x14, Items: 682},                                                                     // 682
+		{Types: 0x13, Props: engine.Span{1911, 1924}, Additional: 1},                                  // 683
+		{Types: 0x13, Props: engine.Span{1924, 1928}, Required: engine.Span{341, 342}, Additional: 1}, // 684
+		{Types: 0x13, Props: engine.Span{1928, 1934}, Required: engine.Span{342, 344}, Additional: 1}, // 685
+		{Types: 0x13, Props: engine.Span{1934, 1937}, Required: engine.Span{344, 346}, Additional: 1}, // 686
+		{Types: 0x13, Props: engine.Span{1937, 1943}, Required: engine.Span{346, 347}, Additional: 1}, // 687
+		{Types: 0x13, Props: engine.Span{1943, 1947}, Required: engine.Span{347, 348}, Additional: 1}, // 688
+		{Types: 0x13, Props: engine.Span{1947, 1951}, Additional: 1},                                  // 689
+		{Types: 0x13, Props: engine.Span{1951, 1956}, Required: engine.Span{348, 349}, Additional: 1}, // 690
+		{Types: 0x13, Props: engine.Span{1956, 1958}, Additional: 1},                                  // 691
+		{Types: 0x13, Props: engine.Span{1958, 1960}, Additional: 1},                                  // 692
+		{Types: 0x13, Props: engine.Span{1960, 1965}, Additional: 1},                                  // 693
+		{Types: 0x13, Props: engine.Span{1965, 1970}, Required: engine.Span{349, 350}, Additional: 1}, // 694
+		{Types: 0x13, Props: engine.Span{1970, 1972}, Additional: 1},                                  // 695
+		{Types: 0x13, Props: engine.Span{1972, 1976}, Required: engine.Span{350, 351}, Additional: 1}, // 696
+		{Types: 0x13, Props: engine.Span{1976, 1979}, Required: engine.Span{351, 352}, Additional: 1}, // 697
+		{Types: 0x13, Props: engine.Span{1979, 1982}, Required: engine.Span{352, 354}, Additional: 1}, // 698
+		{Types: 0x13, Props: engine.Span{1982, 1984}, Required: engine.Span{354, 355}, Additional: 1}, // 699
+		{Types: 0x13, Props: engine.Span{1984, 1995}, Required: engine.Span{355, 358}, Additional: 1}, // 700
+		{Types: 0x13, Props: engine.Span{1995, 1998}, Required: engine.Span{358, 360}, Additional: 1}, // 701
+		{Types: 0x13, Props: engine.Span{1998, 2000}, Required: engine.Span{360, 361}, Additional: 1}, // 702
+		{Types: 0x13, Props: engine.Span{2000, 2002}, Required: engine.Span{361, 362}, Additional: 1}, // 703
+		{Types: 0x13, Props: engine.Span{2002, 2005}, Required: engine.Span{362, 363}, Additional: 1}, // 704
+		{Types: 0x13, Props: engine.Span{2005, 2011}, Required: engine.Span{363, 365}, Additional: 1}, // 705
+		{Types: 0x13, Props: engine.Span{2011, 2019}, Required: engine.Span{365, 367}, Additional: 1}, // 706
+		{Types: 0x13, Props: engine.Span{2019, 2029}, Required: engine.Span{367, 370}, Additional: 1}, // 707
+		{Types: 0x13, Props: engine.Span{2029, 2033}, Additional: 1},                                  // 708
+		{Types: 0x13, Props: engine.Span{2033, 2038}, Additional: 1},                                  // 709
+		{Types: 0x13, Props: engine.Span{2038, 2042}, Required: engine.Span{370, 371}, Additional: 1}, // 710
+		{Types: 0x3, Props: engine.Span{2042, 2073}, Required: engine.Span{371, 372}, Additional: 1},  // 711
+		{Types: 0x14, Items: 712},                                                                     // 712
+		{Types: 0x13, Props: engine.Span{2073, 2076}, Required: engine.Span{372, 374}, Additional: 1}, // 713
+		{Types: 0x13, Props: engine.Span{2076, 2118}, Required: engine.Span{374, 375}, Additional: 1}, // 714
+		{Types: 0x13, Props: engine.Span{2118, 2120}, Additional: 1},                                  // 715
+		{Types: 0x16, Enum: engine.Span{287, 291}},                                                    // 716
+		{Types: 0x3, Props: engine.Span{2120, 2128}, Required: engine.Span{375, 377}, Additional: 1},  // 717
+		{Types: 0x13, Props: engine.Span{2128, 2130}, Additional: 1},                                  // 718
+		{Types: 0x13, Props: engine.Span{2130, 2131}, Additional: 1},                                  // 719
+		{Types: 0x13, Props: engine.Span{2131, 2135}, Additional: 1},                                  // 720
+		{Types: 0x13, Props: engine.Span{2135, 2137}, Additional: 1},                                  // 721
+		{Types: 0x3, Props: engine.Span{2137, 2142}, Required: engine.Span{377, 381}, Additional: 1},  // 722
+		{Types: 0x6, Enum: engine.Span{291, 292}},                                                     // 723
+		{Types: 0x16, Enum: engine.Span{292, 296}},                                                    // 724
+		{Types: 0x3, Props: engine.Span{2142, 2152}, Required: engine.Span{381, 383}, Additional: 1},  // 725
+		{Types: 0x13, Props: engine.Span{2152, 2155}, Additional: 1},                                  // 726
+		{Types: 0x3, Props: engine.Span{2155, 2160}, Required: engine.Span{383, 387}, Additional: 1},  // 727
+		{Types: 0x6, Enum: engine.Span{296, 297}},                                                     // 728
+		{Types: 0x6, Enum: engine.Span{297, 298}},                                                     // 729
+		{Types: 0x3, Props: engine.Span{2160, 2163}, Required: engine.Span{387, 388}, Additional: 1},  // 730
+		{Types: 0x14, Items: 731},                                                                     // 731
+		{Types: 0x16, Enum: engine.Span{298, 303}},                                                    // 732
+		{Types: 0x13, Props: engine.Span{2163, 2168}, Additional: 1},                                  // 733
+		{Types: 0x16, Pattern: 26},                                                                    // 734
+		{Types: 0x6, Pattern: 27},                                                                     // 735
+		{Types: 0x16, Enum: engine.Span{303, 308}},                                                    // 736
+		{Types: 0x13, Props: engine.Span{2168, 2170}, Required: engine.Span{388, 389}, Additional: 1}, // 737
+		{Types: 0x13, Props: engine.Span{2170, 2184}, Required: engine.Span{389, 391}, Additional: 1}, // 738
+		{Types: 0x6, Pattern: 28},                                                                     // 739
+		{Types: 0x13, Props: engine.Span{2184, 2191}, Required: engine.Span{391, 396}, Additional: 1}, // 740
+		{Types: 0x3, Props: engine.Span{2191, 2198}, Required: engine.Span{396, 401}, Additional: 1},  // 741
+		{Types: 0x14, Items: 742},                                                                     // 742
+		{Types: 0x13, Props: engine.Span{2198, 2208}, Additional: 1},                                  // 743
+		{Types: 0x3, Props: engine.Span{2208, 2213}, Required: engine.Span{401, 403}, Additional: 1},  // 744
+		{Types: 0x6, Enum: engine.Span{308, 309}},                                                     // 745
+		{Types: 0x16, Enum: engine.Span{309, 312}},                                                    // 746
+		{Types: 0x13, Props: engine.Span{2213, 2215}, Additional: 1},                                  // 747
+		{Types: 0x16, Enum: engine.Span{312, 317}},                                                    // 748
+		{Types: 0x13, Props: engine.Span{2215, 2219}, Additional: 1},                                  // 749
+		{Types: 0x6, Pattern: 29},                                                                     // 750
+		{Types: 0x3, Props: engine.Span{2219, 2221}, Required: engine.Span{403, 405}, Additional: 1},  // 751
+		{Types: 0x14, Items: 752},                                                                     // 752
+		{Types: 0x6, Enum: engine.Span{317, 319}},                                                     // 753
+		{Types: 0x13, Props: engine.Span{2221, 2225}, Required: engine.Span{405, 406}, Additional: 1}, // 754
+		{Types: 0x13, Props: engine.Span{2225, 2239}, Required: engine.Span{406, 408}, Additional: 1}, // 755
+		{Types: 0x13, Props: engine.Span{2239, 2246}, Additional: 1},                                  // 756
+		{Types: 0x3, Props: engine.Span{2246, 2251}, Required: engine.Span{408, 410}, Additional: 1},  // 757
+		{Types: 0x6, Enum: engine.Span{319, 320}},                                                     // 758
+		{Types: 0x6, Format: 1},                                                                       // 759
+		{Types: 0x13, Additional: 761},                                                                // 760
+		{Types: 0x6, Enum: engine.Span{320, 321}},                                                     // 761
+		{Types: 0x3, Props: engine.Span{2251, 2257}, Required: engine.Span{410, 412}, Additional: 1},  // 762
+		{Types: 0x6, Enum: engine.Span{321, 322}},                                                     // 763
+		{Types: 0x6, Enum: engine.Span{322, 323}},                                                     // 764
+		{Types: 0x4, Items: 247},                                                                      // 765
+		{Types: 0x13, Props: engine.Span{2257, 2260}, Required: engine.Span{412, 414}, Additional: 1}, // 766
+		{Types: 0x3, Props: engine.Span{2260, 2262}, Required: engine.Span{414, 416}, Additional: 1},  // 767
+		{Types: 0x14, Items: 768},                                                                     // 768
+		{Types: 0x3, Props: engine.Span{2262, 2265}, Required: engine.Span{416, 417}, Additional: 1},  // 769
+		{Types: 0x4, Items: 770},                                                                      // 770
+		{Types: 0x13, Props: engine.Span{2265, 2266}, Required: engine.Span{417, 418}, Additional: 1}, // 771
+		{Types: 0x3, Props: engine.Span{2266, 2268}, Additional: 1},                                   // 772
+		{Types: 0x4, Items: 773},                                                                      // 773
+		{Types: 0x13, Props: engine.Span{2268, 2269}, Required: engine.Span{418, 419}, Additional: 1}, // 774
+		{Types: 0x3, Props: engine.Span{2269, 2271}, Required: engine.Span{419, 421}, Additional: 1},  // 775
+		{Types: 0x14, Items: 776},                                                                     // 776
+		{Types: 0x13, Props: engine.Span{2271, 2273}, Additional: 1},                                  // 777
+		{Types: 0x3, Props: engine.Span{2273, 2275}, Required: engine.Span{421, 423}, Additional: 1},  // 778
+		{Types: 0x14, Items: 779},                                                                     // 779
+		{Types: 0x13, Props: engine.Span{2275, 2277}, Additional: 1},                                  // 780
+		{Types: 0x13, Props: engine.Span{2277, 2280}, Additional: 1},                                  // 781
+		{Types: 0x13, Props: engine.Span{2280, 2284}, Required: engine.Span{423, 426}, Additional: 1}, // 782
+		{Types: 0x5},                             // 783
+		{OneOf: engine.Span{12, 15}, Pattern: 2}, // 784
+		{Types: 0x13, Props: engine.Span{2284, 2287}, Required: engine.Span{426, 427}, Additional: 1}, // 785
+		{Types: 0x13, Props: engine.Span{2287, 2292}, Additional: 1},                                  // 786
+		{Types: 0x3, Props: engine.Span{2292, 2295}, Required: engine.Span{427, 428}, Additional: 1},  // 787
+		{Types: 0x14, Items: 788},                                    // 788
+		{OneOf: engine.Span{15, 17}, Pattern: 2},                     // 789
+		{Types: 0x13, Additional: 791},                               // 790
+		{Types: 0x13, Props: engine.Span{2295, 2298}, Additional: 1}, // 791
+		{Types: 0x3, Props: engine.Span{2298, 2300}, Required: engine.Span{428, 430}, Additional: 1}, // 792
+		{Types: 0x14, Items: 793}, // 793
+		{Types: 0x3, Props: engine.Span{2300, 2307}, Required: engine.Span{430, 432}, Additional: 1}, // 794
+		{Types: 0x14, Items: 795}, // 795
+		{Types: 0x3, Props: engine.Span{2307, 2332}, Required: engine.Span{432, 433}, Additional: 1}, // 796
+		{Types: 0x4, Items: 797}, // 797
+		{Types: 0x3, Props: engine.Span{2332, 2358}, Required: engine.Span{433, 434}, Additional: 1}, // 798
+		{Types: 0x14, Items: 799}, // 799
+		{Types: 0x14, Items: 797}, // 800
+		{Types: 0x3, Props: engine.Span{2358, 2362}, Required: engine.Span{434, 435}, Additional: 1}, // 801
+		{Types: 0x14, Items: 802},                                                                     // 802
+		{Types: 0x13, Props: engine.Span{2362, 2364}, Additional: 1},                                  // 803
+		{Types: 0x13, Props: engine.Span{2364, 2366}, Additional: 1},                                  // 804
+		{Types: 0x13, Props: engine.Span{2366, 2368}, Additional: 1},                                  // 805
+		{Types: 0x3, Props: engine.Span{2368, 2377}, Additional: 1},                                   // 806
+		{Types: 0x13, Props: engine.Span{2377, 2379}, Required: engine.Span{435, 436}, Additional: 1}, // 807
+		{Types: 0x13, Props: engine.Span{2379, 2380}, Additional: 1},                                  // 808
+		{Types: 0x13, Props: engine.Span{2380, 2391}, Required: engine.Span{436, 439}, Additional: 1}, // 809
+		{Types: 0x13, Props: engine.Span{2391, 2394}, Required: engine.Span{439, 441}, Additional: 1}, // 810
+		{Types: 0x13, Props: engine.Span{2394, 2395}, Additional: 1},                                  // 811
+		{Types: 0x13, Props: engine.Span{2395, 2401}, Required: engine.Span{441, 443}, Additional: 1}, // 812
+		{Types: 0x3, Props: engine.Span{2401, 2407}, Additional: 1},                                   // 813
+		{Types: 0x14, Items: 814},                                                                     // 814
+		{Types: 0x13, Props: engine.Span{2407, 2409}, Additional: 1},                                  // 815
+		{Types: 0x13, Props: engine.Span{2409, 2417}, Required: engine.Span{443, 445}, Additional: 1}, // 816
+		{Types: 0x13, Props: engine.Span{2417, 2427}, Required: engine.Span{445, 448}, Additional: 1}, // 817
+		{Types: 0x3, Props: engine.Span{2427, 2458}, Required: engine.Span{448, 449}, Additional: 1},  // 818
+		{Types: 0x14, Items: 819}, // 819
+		{Types: 0x13, Props: engine.Span{2458, 2499}, Required: engine.Span{449, 450}, Additional: 1}, // 820
+		{Types: 0x3, Props: engine.Span{2499, 2501}, Additional: 1},                                   // 821
+		{Types: 0x13, Props: engine.Span{2501, 2517}, Required: engine.Span{450, 451}, Additional: 1}, // 822
+		{Types: 0x3, Props: engine.Span{2517, 2519}, Additional: 1},                                   // 823
+		{Types: 0x13, Props: engine.Span{2519, 2527}, Required: engine.Span{451, 453}, Additional: 1}, // 824
+		{Types: 0x3, Props: engine.Span{2527, 2534}, Additional: 1},                                   // 825
+		{Types: 0x14, Items: 826},                                                                     // 826
+		{Types: 0x13, Props: engine.Span{2534, 2537}, Additional: 1},                                  // 827
+		{Types: 0x3, Props: engine.Span{2537, 2542}, Required: engine.Span{453, 455}, Additional: 1},  // 828
+		{Types: 0x6, Enum: engine.Span{323, 324}},                                                     // 829
+		{Types: 0x6, Enum: engine.Span{324, 325}},                                                     // 830
+		{Types: 0x13, Props: engine.Span{2542, 2550}, Required: engine.Span{455, 457}, Additional: 1}, // 831
+		{Types: 0x3, Props: engine.Span{2550, 2556}, Required: engine.Span{457, 459}, Additional: 1},  // 832
+		{Types: 0x14, Items: 833},                                                                     // 833
+		{Types: 0x13, Props: engine.Span{2556, 2565}, Additional: 1},                                  // 834
+		{Types: 0x3, Props: engine.Span{2565, 2570}, Required: engine.Span{459, 461}, Additional: 1},  // 835
+		{Types: 0x6, Enum: engine.Span{325, 326}},                                                     // 836
+		{Types: 0x6, Enum: engine.Span{326, 327}},                                                     // 837
+		{Types: 0x3, Props: engine.Span{2570, 2573}, Required: engine.Span{461, 464}, Additional: 1},  // 838
+		{Types: 0x14, Items: 839},                                                                     // 839
+		{Types: 0x13, Props: engine.Span{2573, 2577}, Additional: 1},                                  // 840
+		{Types: 0x13, Props: engine.Span{2577, 2579}, Additional: 1},                                  // 841
+		{Types: 0x3, Props: engine.Span{2579, 2583}, Required: engine.Span{464, 465}, Additional: 1},  // 842
+		{Types: 0x13, Props: engine.Span{2583, 2586}, Required: engine.Span{465, 468}, Additional: 1}, // 843
+		{Types: 0x3, Props: engine.Span{2586, 2588}, Required: engine.Span{468, 469}, Additional: 1},  // 844
+		{Types: 0x13, Props: engine.Span{2588, 2590}, Required: engine.Span{469, 471}, Additional: 1}, // 845
+		{Types: 0x3, Props: engine.Span{2590, 2593}, Required: engine.Span{471, 473}, Additional: 1},  // 846
+		{Types: 0x13, Props: engine.Span{2593, 2596}, Required: engine.Span{473, 476}, Additional: 1}, // 847
+		{Types: 0x13, Props: engine.Span{2596, 2598}, Required: engine.Span{476, 478}, Additional: 1}, // 848
+		{Types: 0x3, Props: engine.Span{2598, 2604}, Required: engine.Span{478, 479}, Additional: 1},  // 849
+		{Types: 0x14, Items: 850}, // 850
+		{Types: 0x13, Props: engine.Span{2604, 2609}, Required: engine.Span{479, 481}, Additional: 1}, // 851
+		{Types: 0x3, Props: engine.Span{2609, 2614}, Required: engine.Span{481, 483}, Additional: 1},  // 852
 		{Types: 0x14, Items: 853},                                                                     // 853
-		{Types: 0x13, Props: engine.Span{2596, 2600}, Additional: 1},                                  // 854
-		{Types: 0x3, Props: engine.Span{2600, 2603}, Required: engine.Span{494, 496}, Additional: 1},  // 855
-		{Types: 0x14, Items: 856},                                                                     // 856
-		{Types: 0x3, Props: engine.Span{2603, 2606}, Additional: 1},                                   // 857
-		{Types: 0x14, Items: 858},                                                                     // 858
-		{Types: 0x13, Props: engine.Span{2606, 2607}, Additional: 1},                                  // 859
-		{Types: 0x13, Props: engine.Span{2607, 2608}, Additional: 1},                                  // 860
-		{Types: 0x3, Props: engine.Span{2608, 2613}, Required: engine.Span{496, 498}, Additional: 1},  // 861
-		{Types: 0x6, Enum: engine.Span{318, 319}},                                                     // 862
-		{Types: 0x3, Props: engine.Span{2613, 2619}, Required: engine.Span{498, 500}, Additional: 1},  // 863
-		{Types: 0x14, Items: 864},                                                                     // 864
-		{Types: 0x13, Props: engine.Span{2619, 2621}, Additional: 1},                                  // 865
-		{Types: 0x13, Props: engine.Span{2621, 2632}, Additional: 1},                                  // 866
-		{Types: 0x3, Props: engine.Span{2632, 2637}, Required: engine.Span{500, 502}, Additional: 1},  // 867
-		{Types: 0x6, Enum: engine.Span{319, 320}},                                                     // 868
-		{Types: 0x3, Props: engine.Span{2637, 2643}, Required: engine.Span{502, 503}, Additional: 1},  // 869
-		{Types: 0x4, Items: 870},                                                                      // 870
-		{Types: 0x13, Props: engine.Span{2643, 2644}, Required: engine.Span{503, 504}, Additional: 1}, // 871
-		{Types: 0x3, Props: engine.Span{2644, 2648}, Required: engine.Span{504, 506}, Additional: 1},  // 872
-		{Types: 0x6, Enum: engine.Span{320, 321}},                                                     // 873
-		{Types: 0x13, Props: engine.Span{2648, 2649}, Additional: 1},                                  // 874
-		{Types: 0x13, Props: engine.Span{2649, 2651}, Additional: 1},                                  // 875
-		{Types: 0x3, Props: engine.Span{2651, 2656}, Required: engine.Span{506, 508}, Additional: 1},  // 876
-		{Types: 0x6, Enum: engine.Span{321, 322}},                                                     // 877
-		{Types: 0x3, Props: engine.Span{2656, 2659}, Additional: 1},                                   // 878
-		{Types: 0x14, Items: 879},                                                                     // 879
-		{Types: 0x13, Props: engine.Span{2659, 2661}, Required: engine.Span{508, 509}, Additional: 1}, // 880
-		{Types: 0x3, Props: engine.Span{2661, 2664}, Additional: 1},                                   // 881
-		{Types: 0x14, Items: 882},                                                                     // 882
-		{Types: 0x3, Props: engine.Span{2664, 2666}, Additional: 1},                                   // 883
-		{Types: 0x14, Items: 884},                                                                     // 884
-		{Types: 0x3, Props: engine.Span{2666, 2668}, Additional: 1},                                   // 885
+		{Types: 0x3, Props: engine.Span{2614, 2617}, Additional: 1},                                   // 854
+		{Types: 0x13, Props: engine.Span{2617, 2620}, Required: engine.Span{483, 486}, Additional: 1}, // 855
+		{Types: 0x13, Props: engine.Span{2620, 2622}, Required: engine.Span{486, 488}, Additional: 1}, // 856
+		{Types: 0x13, Props: engine.Span{2622, 2625}, Required: engine.Span{488, 491}, Additional: 1}, // 857
+		{Types: 0x13, Props: engine.Span{2625, 2627}, Required: engine.Span{491, 493}, Additional: 1}, // 858
+		{Types: 0x3, Props: engine.Span{2627, 2633}, Required: engine.Span{493, 494}, Additional: 1},  // 859
+		{Types: 0x14, Items: 860}, // 860
+		{Types: 0x13, Props: engine.Span{2633, 2639}, Required: engine.Span{494, 495}, Additional: 1}, // 861
+		{Types: 0x3, Props: engine.Span{2639, 2644}, Required: engine.Span{495, 497}, Additional: 1},  // 862
+		{Types: 0x6, Enum: engine.Span{327, 328}},                                                     // 863
+		{Types: 0x6, Enum: engine.Span{328, 329}},                                                     // 864
+		{Types: 0x13, Props: engine.Span{2644, 2646}, Additional: 1},                                  // 865
+		{Types: 0x13, Props: engine.Span{2646, 2648}, Required: engine.Span{497, 498}, Additional: 1}, // 866
+		{Types: 0x13, Props: engine.Span{2648, 2650}, Additional: 1},                                  // 867
+		{Types: 0x3, Props: engine.Span{2650, 2652}, Additional: 1},                                   // 868
+		{Types: 0x3, Props: engine.Span{2652, 2655}, Required: engine.Span{498, 500}, Additional: 1},  // 869
+		{Types: 0x4, Items: 870}, // 870
+		{Types: 0x13, Props: engine.Span{2655, 2656}, Required: engine.Span{500, 501}, Additional: 1}, // 871
+		{Types: 0x3, Props: engine.Span{2656, 2658}, Additional: 1},                                   // 872
+		{Types: 0x14, Items: 873},                                                                     // 873
+		{Types: 0x3, Props: engine.Span{2658, 2660}, Additional: 1},                                   // 874
+		{Types: 0x14, Items: 875},                                                                     // 875
+		{Types: 0x13, Props: engine.Span{2660, 2664}, Additional: 1},                                  // 876
+		{Types: 0x3, Props: engine.Span{2664, 2667}, Required: engine.Span{501, 503}, Additional: 1},  // 877
+		{Types: 0x14, Items: 878},                                                                     // 878
+		{Types: 0x3, Props: engine.Span{2667, 2670}, Additional: 1},                                   // 879
+		{Types: 0x14, Items: 880},                                                                     // 880
+		{Types: 0x13, Props: engine.Span{2670, 2671}, Additional: 1},                                  // 881
+		{Types: 0x13, Props: engine.Span{2671, 2672}, Additional: 1},                                  // 882
+		{Types: 0x3, Props: engine.Span{2672, 2677}, Required: engine.Span{503, 505}, Additional: 1},  // 883
+		{Types: 0x6, Enum: engine.Span{329, 330}},                                                     // 884
+		{Types: 0x3, Props: engine.Span{2677, 2683}, Required: engine.Span{505, 507}, Additional: 1},  // 885
 		{Types: 0x14, Items: 886},                                                                     // 886
-		{Types: 0x13, Props: engine.Span{2668, 2672}, Additional: 1},                                  // 887
-		{Types: 0x3, Props: engine.Span{2672, 2676}, Required: engine.Span{509, 511}, Additional: 1},  // 888
-		{Types: 0x6, Enum: engine.Span{322, 323}},                                                     // 889
-		{Types: 0x13, Props: engine.Span{2676, 2685}, Additional: 1},                                  // 890
-		{Types: 0x13, Props: engine.Span{2685, 2687}, Required: engine.Span{511, 512}, Additional: 1}, // 891
-		{Types: 0x13, Props: engine.Span{2687, 2695}, Additional: 1},                                  // 892
-		{Types: 0x3, Props: engine.Span{2695, 2700}, Required: engine.Span{512, 514}, Additional: 1},  // 893
-		{Types: 0x6, Enum: engine.Span{323, 324}},                                                     // 894
-		{Types: 0x6, Enum: engine.Span{324, 325}},                                                     // 895
-		{Types: 0x13, Props: engine.Span{2700, 2704}, Additional: 1},                                  // 896
-		{Types: 0x3, Props: engine.Span{2704, 2710}, Required: engine.Span{514, 519}, Additional: 1},  // 897
-		{Types: 0x14, Items: 898},                                                                     // 898
-		{Types: 0x13, Props: engine.Span{2710, 2717}, Required: engine.Span{519, 523}, Additional: 1}, // 899
-		{Types: 0x3, Props: engine.Span{2717, 2722}, Required: engine.Span{523, 525}, Additional: 1},  // 900
-		{Types: 0x6, Enum: engine.Span{325, 326}},                                                     // 901
-		{Types: 0x3, Props: engine.Span{2722, 2725}, Required: engine.Span{525, 527}, Additional: 1},  // 902
-		{Types: 0x14, Items: 903},                                                                     // 903
-		{Types: 0x13, Props: engine.Span{2725, 2726}, Additional: 1},                                  // 904
-		{Types: 0x13, Props: engine.Span{2726, 2729}, Additional: 1},                                  // 905
-		{Types: 0x13, Props: engine.Span{2729, 2731}, Additional: 1},                                  // 906
-		{Types: 0x3, Props: engine.Span{2731, 2736}, Required: engine.Span{527, 529}, Additional: 1},  // 907
-		{Types: 0x6, Enum: engine.Span{326, 327}},                                                     // 908
-		{Types: 0x6, Enum: engine.Span{327, 328}},                                                     // 909
-		{Types: 0x3, Props: engine.Span{2736, 2741}, Required: engine.Span{529, 530}, Additional: 1},  // 910
-		{Types: 0x14, Items: 911},                                                                     // 911
-		{Types: 0x3, Props: engine.Span{2741, 2745}, Required: engine.Span{530, 532}, Additional: 1},  // 912
-		{Types: 0x6, Enum: engine.Span{328, 329}},                                                     // 913
-		{Types: 0x3, Props: engine.Span{2745, 2748}, Required: engine.Span{532, 535}, Additional: 1},  // 914
-		{Types: 0x3, Props: engine.Span{2748, 2752}, Required: engine.Span{535, 537}, Additional: 1},  // 915
-		{Types: 0x14, Items: 916},                                                                     // 916
-		{Types: 0x3, Props: engine.Span{2752, 2757}, Required: engine.Span{537, 540}, Additional: 1},  // 917
-		{Types: 0x6, Enum: engine.Span{329, 330}},                                                     // 918
-		{Types: 0x3, Props: engine.Span{2757, 2764}, Required: engine.Span{540, 542}, Additional: 1},  // 919
-		{Types: 0x6, Enum: engine.Span{330, 331}},                                                     // 920
-		{Types: 0x3, Props: engine.Span{2764, 2768}, Additional: 1},                                   // 921
-		{Types: 0x14, Items: 922},                                                                     // 922
-		{Types: 0x13, Props: engine.Span{2768, 2769}, Additional: 1},                                  // 923
-		{Types: 0x13, Props: engine.Span{2769, 2771}, Additional: 1},                                  // 924
-		{Types: 0x3, Props: engine.Span{2771, 2776}, Required: engine.Span{542, 544}, Additional: 1},  // 925
-		{Types: 0x6, Enum: engine.Span{331, 332}},                                                     // 926
-		{Types: 0x3, Props: engine.Span{2776, 2782}, Required: engine.Span{544, 546}, Additional: 1},  // 927
-		{Types: 0x6, Enum: engine.Span{332, 333}},                                                     // 928
-		{Types: 0x13, Props: engine.Span{2782, 2783}, Additional: 1},                                  // 929
-		{Types: 0x13, Props: engine.Span{2783, 2785}, Additional: 1},                                  // 930
-		{Types: 0x13, Props: engine.Span{2785, 2787}, Additional: 1},                                  // 931
-		{Types: 0x13, Props: engine.Span{2787, 2789}, Additional: 1},                                  // 932
-		{Types: 0x3, Props: engine.Span{2789, 2794}, Additional: 1},                                   // 933
-		{Types: 0x14, Items: 934},                                                                     // 934
-		{Types: 0x13, Props: engine.Span{2794, 2805}, Required: engine.Span{546, 548}, Additional: 1}, // 935
-		{Types: 0x13, Props: engine.Span{2805, 2815}, Required: engine.Span{548, 549}, Additional: 1}, // 936
-		{Types: 0x3, Props: engine.Span{2815, 2820}, Required: engine.Span{549, 551}, Additional: 1},  // 937
+		{Types: 0x13, Props: engine.Span{2683, 2685}, Additional: 1},                                  // 887
+		{Types: 0x13, Props: engine.Span{2685, 2696}, Additional: 1},                                  // 888
+		{Types: 0x3, Props: engine.Span{2696, 2701}, Required: engine.Span{507, 509}, Additional: 1},  // 889
+		{Types: 0x6, Enum: engine.Span{330, 331}},                                                     // 890
+		{Types: 0x3, Props: engine.Span{2701, 2707}, Required: engine.Span{509, 510}, Additional: 1},  // 891
+		{Types: 0x4, Items: 892},                                                                      // 892
+		{Types: 0x13, Props: engine.Span{2707, 2708}, Required: engine.Span{510, 511}, Additional: 1}, // 893
+		{Types: 0x3, Props: engine.Span{2708, 2712}, Required: engine.Span{511, 513}, Additional: 1},  // 894
+		{Types: 0x6, Enum: engine.Span{331, 332}},                                                     // 895
+		{Types: 0x13, Props: engine.Span{2712, 2713}, Additional: 1},                                  // 896
+		{Types: 0x13, Props: engine.Span{2713, 2715}, Additional: 1},                                  // 897
+		{Types: 0x3, Props: engine.Span{2715, 2720}, Required: engine.Span{513, 515}, Additional: 1},  // 898
+		{Types: 0x6, Enum: engine.Span{332, 333}},                                                     // 899
+		{Types: 0x3, Props: engine.Span{2720, 2723}, Additional: 1},                                   // 900
+		{Types: 0x14, Items: 901},                                                                     // 901
+		{Types: 0x13, Props: engine.Span{2723, 2725}, Required: engine.Span{515, 516}, Additional: 1}, // 902
+		{Types: 0x3, Props: engine.Span{2725, 2728}, Additional: 1},                                   // 903
+		{Types: 0x14, Items: 904},                                                                     // 904
+		{Types: 0x3, Props: engine.Span{2728, 2730}, Additional: 1},                                   // 905
+		{Types: 0x14, Items: 906},                                                                     // 906
+		{Types: 0x3, Props: engine.Span{2730, 2732}, Additional: 1},                                   // 907
+		{Types: 0x14, Items: 908},                                                                     // 908
+		{Types: 0x13, Props: engine.Span{2732, 2736}, Additional: 1},                                  // 909
+		{Types: 0x3, Props: engine.Span{2736, 2740}, Required: engine.Span{516, 518}, Additional: 1},  // 910
+		{Types: 0x6, Enum: engine.Span{333, 334}},                                                     // 911
+		{Types: 0x13, Props: engine.Span{2740, 2749}, Additional: 1},                                  // 912
+		{Types: 0x13, Props: engine.Span{2749, 2751}, Required: engine.Span{518, 519}, Additional: 1}, // 913
+		{Types: 0x13, Props: engine.Span{2751, 2759}, Additional: 1},                                  // 914
+		{Types: 0x3, Props: engine.Span{2759, 2764}, Required: engine.Span{519, 521}, Additional: 1},  // 915
+		{Types: 0x6, Enum: engine.Span{334, 335}},                                                     // 916
+		{Types: 0x6, Enum: engine.Span{335, 336}},                                                     // 917
+		{Types: 0x13, Props: engine.Span{2764, 2768}, Additional: 1},                                  // 918
+		{Types: 0x3, Props: engine.Span{2768, 2774}, Required: engine.Span{521, 526}, Additional: 1},  // 919
+		{Types: 0x14, Items: 920},                                                                     // 920
+		{Types: 0x13, Props: engine.Span{2774, 2781}, Required: engine.Span{526, 530}, Additional: 1}, // 921
+		{Types: 0x3, Props: engine.Span{2781, 2786}, Required: engine.Span{530, 532}, Additional: 1},  // 922
+		{Types: 0x6, Enum: engine.Span{336, 337}},                                                     // 923
+		{Types: 0x3, Props: engine.Span{2786, 2789}, Required: engine.Span{532, 534}, Additional: 1},  // 924
+		{Types: 0x14, Items: 925},                                                                     // 925
+		{Types: 0x13, Props: engine.Span{2789, 2790}, Additional: 1},                                  // 926
+		{Types: 0x13, Props: engine.Span{2790, 2793}, Additional: 1},                                  // 927
+		{Types: 0x13, Props: engine.Span{2793, 2795}, Additional: 1},                                  // 928
+		{Types: 0x3, Props: engine.Span{2795, 2800}, Required: engine.Span{534, 536}, Additional: 1},  // 929
+		{Types: 0x6, Enum: engine.Span{337, 338}},                                                     // 930
+		{Types: 0x6, Enum: engine.Span{338, 339}},                                                     // 931
+		{Types: 0x3, Props: engine.Span{2800, 2805}, Required: engine.Span{536, 537}, Additional: 1},  // 932
+		{Types: 0x14, Items: 933},                                                                     // 933
+		{Types: 0x3, Props: engine.Span{2805, 2809}, Required: engine.Span{537, 539}, Additional: 1},  // 934
+		{Types: 0x6, Enum: engine.Span{339, 340}},                                                     // 935
+		{Types: 0x3, Props: engine.Span{2809, 2812}, Required: engine.Span{539, 542}, Additional: 1},  // 936
+		{Types: 0x3, Props: engine.Span{2812, 2816}, Required: engine.Span{542, 544}, Additional: 1},  // 937
+		{Types: 0x14, Items: 938},                                                                     // 938
+		{Types: 0x3, Props: engine.Span{2816, 2821}, Required: engine.Span{544, 547}, Additional: 1},  // 939
+		{Types: 0x6, Enum: engine.Span{340, 341}},                                                     // 940
+		{Types: 0x3, Props: engine.Span{2821, 2828}, Required: engine.Span{547, 549}, Additional: 1},  // 941
+		{Types: 0x6, Enum: engine.Span{341, 342}},                                                     // 942
+		{Types: 0x3, Props: engine.Span{2828, 2832}, Additional: 1},                                   // 943
+		{Types: 0x14, Items: 944},                                                                     // 944
+		{Types: 0x13, Props: engine.Span{2832, 2833}, Additional: 1},                                  // 945
+		{Types: 0x13, Props: engine.Span{2833, 2835}, Additional: 1},                                  // 946
+		{Types: 0x3, Props: engine.Span{2835, 2840}, Required: engine.Span{549, 551}, Additional: 1},  // 947
+		{Types: 0x6, Enum: engine.Span{342, 343}},                                                     // 948
+		{Types: 0x3, Props: engine.Span{2840, 2846}, Required: engine.Span{551, 553}, Additional: 1},  // 949
+		{Types: 0x6, Enum: engine.Span{343, 344}},                                                     // 950
+		{Types: 0x13, Props: engine.Span{2846, 2847}, Additional: 1},                                  // 951
+		{Types: 0x13, Props: engine.Span{2847, 2849}, Additional: 1},                                  // 952
+		{Types: 0x13, Props: engine.Span{2849, 2851}, Additional: 1},                                  // 953
+		{Types: 0x13, Props: engine.Span{2851, 2853}, Additional: 1},                                  // 954
+		{Types: 0x3, Props: engine.Span{2853, 2858}, Additional: 1},                                   // 955
+		{Types: 0x14, Items: 956},                                                                     // 956
+		{Types: 0x13, Props: engine.Span{2858, 2869}, Required: engine.Span{553, 555}, Additional: 1}, // 957
+		{Types: 0x13, Props: engine.Span{2869, 2879}, Required: engine.Span{555, 556}, Additional: 1}, // 958
+		{Types: 0x3, Props: engine.Span{2879, 2884}, Required: engine.Span{556, 558}, Additional: 1},  // 959
 	},
 	Props: []engine.Prop{
 		{Name: "annotations", Node: 3},
 		{Name: "labels", Node: 4},
 		{Name: "name", Node: 5},
 		{Name: "namespace", Node: 2},
+		{Name: "emailKey", Node: 2},
+		{Name: "enabled", Node: 7},
+		{Name: "passwordKey", Node: 2},
+		{Name: "secretName", Node: 2},
+		{Name: "usernameKey", Node: 2},
 		{Name: "url", Node: 2},
 		{Name: "key", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "optional", Node: 8},
+		{Name: "optional", Node: 7},
 		{Name: "apiVersion", Node: 2},
 		{Name: "fieldPath", Node: 2},
 		{Name: "key", Node: 2},
-		{Name: "optional", Node: 8},
+		{Name: "optional", Node: 7},
 		{Name: "path", Node: 2},
 		{Name: "volumeName", Node: 2},
 		{Name: "containerName", Node: 2},
-		{Name: "divisor", Node: 14},
+		{Name: "divisor", Node: 15},
 		{Name: "resource", Node: 2},
-		{Name: "configMapKeyRef", Node: 9},
-		{Name: "fieldRef", Node: 10},
-		{Name: "fileKeyRef", Node: 11},
-		{Name: "resourceFieldRef", Node: 15},
-		{Name: "secretKeyRef", Node: 9},
+		{Name: "configMapKeyRef", Node: 10},
+		{Name: "fieldRef", Node: 11},
+		{Name: "fileKeyRef", Node: 12},
+		{Name: "resourceFieldRef", Node: 16},
+		{Name: "secretKeyRef", Node: 10},
 		{Name: "name", Node: 2},
 		{Name: "value", Node: 2},
-		{Name: "valueFrom", Node: 16},
-		{Name: "kind", Node: 20},
+		{Name: "valueFrom", Node: 17},
+		{Name: "kind", Node: 21},
 		{Name: "name", Node: 2},
-		{Name: "enabled", Node: 8},
-		{Name: "interval", Node: 19},
-		{Name: "migrationTimeout", Node: 19},
+		{Name: "enabled", Node: 7},
+		{Name: "interval", Node: 20},
+		{Name: "migrationTimeout", Node: 20},
 		{Name: "namespace", Node: 2},
-		{Name: "sourceRef", Node: 21},
-		{Name: "digest", Node: 23},
-		{Name: "precompiledAssets", Node: 8},
-		{Name: "pullPolicy", Node: 24},
-		{Name: "pullSecrets", Node: 25},
+		{Name: "sourceRef", Node: 22},
+		{Name: "digest", Node: 24},
+		{Name: "precompiledAssets", Node: 7},
+		{Name: "pullPolicy", Node: 25},
+		{Name: "pullSecrets", Node: 26},
 		{Name: "repository", Node: 2},
 		{Name: "tag", Node: 2},
 		{Name: "annotations", Node: 3},
 		{Name: "className", Node: 2},
 		{Name: "clusterIssuer", Node: 2},
-		{Name: "enabled", Node: 8},
+		{Name: "enabled", Node: 7},
 		{Name: "tlsSecretName", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "request", Node: 2},
-		{Name: "claims", Node: 32},
-		{Name: "limits", Node: 33},
-		{Name: "requests", Node: 33},
-		{Name: "activeDeadlineSeconds", Node: 28},
-		{Name: "backoffLimit", Node: 29},
-		{Name: "mode", Node: 30},
-		{Name: "resources", Node: 34},
-		{Name: "twoPhase", Node: 8},
-		{Name: "discoursePrometheus", Node: 8},
-		{Name: "enabled", Node: 8},
+		{Name: "claims", Node: 33},
+		{Name: "limits", Node: 34},
+		{Name: "requests", Node: 34},
+		{Name: "activeDeadlineSeconds", Node: 29},
+		{Name: "backoffLimit", Node: 30},
+		{Name: "mode", Node: 31},
+		{Name: "resources", Node: 35},
+		{Name: "twoPhase", Node: 7},
+		{Name: "dashboard", Node: 7},
+		{Name: "discoursePrometheus", Node: 7},
+		{Name: "enabled", Node: 7},
 		{Name: "labels", Node: 4},
-		{Name: "apiServerCIDRs", Node: 38},
+		{Name: "apiServerCIDRs", Node: 39},
 		{Name: "dnsNamespace", Node: 2},
-		{Name: "enabled", Node: 8},
+		{Name: "enabled", Node: 7},
 		{Name: "ingressNamespace", Node: 2},
 		{Name: "ingressPodLabels", Node: 4},
 		{Name: "kedaNamespace", Node: 2},
 		{Name: "monitoringNamespace", Node: 2},
 		{Name: "operatorNamespace", Node: 2},
-		{Name: "strict", Node: 8},
-		{Name: "webEgressCIDRs", Node: 38},
-		{Name: "enabled", Node: 8},
-		{Name: "instances", Node: 42},
-		{Name: "poolMode", Node: 46},
-		{Name: "size", Node: 14},
+		{Name: "strict", Node: 7},
+		{Name: "webEgressCIDRs", Node: 39},
+		{Name: "accessKeyIdKey", Node: 2},
+		{Name: "inheritFromIAMRole", Node: 7},
+		{Name: "secretAccessKeyKey", Node: 2},
+		{Name: "secretName", Node: 2},
+		{Name: "credentials", Node: 41},
+		{Name: "dataCompression", Node: 42},
+		{Name: "destinationPath", Node: 2},
+		{Name: "egressCIDRs", Node: 39},
+		{Name: "enabled", Node: 7},
+		{Name: "endpoint", Node: 2},
+		{Name: "region", Node: 2},
+		{Name: "retention", Node: 43},
+		{Name: "schedule", Node: 2},
+		{Name: "walCompression", Node: 44},
+		{Name: "enabled", Node: 7},
+		{Name: "instances", Node: 53},
+		{Name: "poolMode", Node: 54},
+		{Name: "serverName", Node: 50},
+		{Name: "targetTime", Node: 2},
+		{Name: "size", Node: 15},
 		{Name: "storageClass", Node: 2},
-		{Name: "extraExtensions", Node: 41},
+		{Name: "backup", Node: 45},
+		{Name: "extraExtensions", Node: 47},
 		{Name: "imageName", Node: 2},
-		{Name: "instances", Node: 42},
-		{Name: "maxConnections", Node: 43},
-		{Name: "parameters", Node: 44},
-		{Name: "podAntiAffinityType", Node: 45},
-		{Name: "pooler", Node: 47},
-		{Name: "resources", Node: 34},
-		{Name: "storage", Node: 48},
-		{Name: "walStorage", Node: 48},
+		{Name: "instances", Node: 48},
+		{Name: "maxConnections", Node: 49},
+		{Name: "name", Node: 50},
+		{Name: "parameters", Node: 51},
+		{Name: "podAntiAffinityType", Node: 52},
+		{Name: "pooler", Node: 55},
+		{Name: "resources", Node: 35},
+		{Name: "restore", Node: 56},
+		{Name: "storage", Node: 57},
+		{Name: "walStorage", Node: 57},
 		{Name: "cidr", Node: 2},
 		{Name: "host", Node: 2},
-		{Name: "port", Node: 50},
-		{Name: "cnpg", Node: 49},
+		{Name: "port", Node: 59},
+		{Name: "cnpg", Node: 58},
 		{Name: "database", Node: 2},
-		{Name: "external", Node: 51},
-		{Name: "mode", Node: 52},
-		{Name: "pool", Node: 53},
+		{Name: "external", Node: 60},
+		{Name: "mode", Node: 61},
+		{Name: "pool", Node: 62},
 		{Name: "username", Node: 2},
-		{Name: "enabled", Node: 8},
-		{Name: "size", Node: 14},
+		{Name: "enabled", Node: 7},
+		{Name: "size", Node: 15},
 		{Name: "storageClass", Node: 2},
+		{Name: "exporterImage", Node: 2},
 		{Name: "image", Node: 2},
-		{Name: "persistence", Node: 57},
-		{Name: "replicas", Node: 42},
-		{Name: "resources", Node: 34},
-		{Name: "external", Node: 51},
-		{Name: "mode", Node: 56},
-		{Name: "useTLS", Node: 8},
-		{Name: "valkey", Node: 58},
+		{Name: "persistence", Node: 66},
+		{Name: "replicas", Node: 53},
+		{Name: "resources", Node: 35},
+		{Name: "external", Node: 60},
+		{Name: "mode", Node: 65},
+		{Name: "useTLS", Node: 7},
+		{Name: "valkey", Node: 67},
+		{Name: "enabled", Node: 7},
+		{Name: "hard", Node: 69},
+		{Name: "headroomPercent", Node: 70},
 		{Name: "backupBucket", Node: 2},
 		{Name: "bucket", Node: 2},
 		{Name: "cdnURL", Node: 2},
-		{Name: "egressCIDRs", Node: 38},
+		{Name: "egressCIDRs", Node: 39},
 		{Name: "endpoint", Node: 2},
 		{Name: "region", Node: 2},
-		{Name: "useIAMProfile", Node: 8},
+		{Name: "useIAMProfile", Node: 7},
 		{Name: "key", Node: 2},
 		{Name: "operator", Node: 2},
-		{Name: "values", Node: 61},
-		{Name: "matchExpressions", Node: 63},
-		{Name: "matchFields", Node: 63},
-		{Name: "preference", Node: 64},
-		{Name: "weight", Node: 65},
-		{Name: "nodeSelectorTerms", Node: 68},
-		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 67},
-		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 69},
-		{Name: "matchExpressions", Node: 63},
-		{Name: "matchLabels", Node: 44},
-		{Name: "labelSelector", Node: 71},
-		{Name: "matchLabelKeys", Node: 61},
-		{Name: "mismatchLabelKeys", Node: 61},
-		{Name: "namespaceSelector", Node: 71},
-		{Name: "namespaces", Node: 61},
+		{Name: "values", Node: 73},
+		{Name: "matchExpressions", Node: 75},
+		{Name: "matchFields", Node: 75},
+		{Name: "preference", Node: 76},
+		{Name: "weight", Node: 77},
+		{Name: "nodeSelectorTerms", Node: 80},
+		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 79},
+		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 81},
+		{Name: "matchExpressions", Node: 75},
+		{Name: "matchLabels", Node: 51},
+		{Name: "labelSelector", Node: 83},
+		{Name: "matchLabelKeys", Node: 73},
+		{Name: "mismatchLabelKeys", Node: 73},
+		{Name: "namespaceSelector", Node: 83},
+		{Name: "namespaces", Node: 73},
 		{Name: "topologyKey", Node: 2},
-		{Name: "podAffinityTerm", Node: 72},
-		{Name: "weight", Node: 65},
-		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 74},
-		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 75},
-		{Name: "nodeAffinity", Node: 70},
-		{Name: "podAffinity", Node: 76},
-		{Name: "podAntiAffinity", Node: 76},
+		{Name: "podAffinityTerm", Node: 84},
+		{Name: "weight", Node: 77},
+		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 86},
+		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 87},
+		{Name: "nodeAffinity", Node: 82},
+		{Name: "podAffinity", Node: 88},
+		{Name: "podAntiAffinity", Node: 88},
 		{Name: "effect", Node: 2},
 		{Name: "key", Node: 2},
 		{Name: "operator", Node: 2},
-		{Name: "tolerationSeconds", Node: 12},
+		{Name: "tolerationSeconds", Node: 13},
 		{Name: "value", Node: 2},
-		{Name: "labelSelector", Node: 71},
-		{Name: "matchLabelKeys", Node: 61},
-		{Name: "maxSkew", Node: 65},
-		{Name: "minDomains", Node: 65},
+		{Name: "labelSelector", Node: 83},
+		{Name: "matchLabelKeys", Node: 73},
+		{Name: "maxSkew", Node: 77},
+		{Name: "minDomains", Node: 77},
 		{Name: "nodeAffinityPolicy", Node: 2},
 		{Name: "nodeTaintsPolicy", Node: 2},
 		{Name: "topologyKey", Node: 2},
 		{Name: "whenUnsatisfiable", Node: 2},
-		{Name: "affinity", Node: 77},
+		{Name: "affinity", Node: 89},
 		{Name: "nodeSelector", Node: 4},
 		{Name: "priorityClassName", Node: 2},
-		{Name: "tolerations", Node: 79},
-		{Name: "topologySpreadConstraints", Node: 81},
+		{Name: "tolerations", Node: 91},
+		{Name: "topologySpreadConstraints", Node: 93},
 		{Name: "dbPassword", Node: 2},
 		{Name: "maxmindAccountId", Node: 2},
 		{Name: "maxmindLicenseKey", Node: 2},
@@ -1107,2667 +1158,2702 @@ var defaultTable = engine.Table{
 		{Name: "s3SecretAccessKey", Node: 2},
 		{Name: "secretKeyBase", Node: 2},
 		{Name: "smtpPassword", Node: 2},
-		{Name: "keys", Node: 83},
+		{Name: "keys", Node: 95},
 		{Name: "name", Node: 2},
-		{Name: "hostname", Node: 87},
-		{Name: "replicas", Node: 65},
-		{Name: "resources", Node: 34},
-		{Name: "enabled", Node: 8},
-		{Name: "maxReplicas", Node: 53},
-		{Name: "minReplicas", Node: 53},
-		{Name: "queueLength", Node: 42},
-		{Name: "autoscaling", Node: 90},
-		{Name: "replicas", Node: 91},
-		{Name: "resources", Node: 34},
-		{Name: "terminationGracePeriodSeconds", Node: 92},
-		{Name: "concurrency", Node: 85},
-		{Name: "layout", Node: 86},
-		{Name: "scheduler", Node: 88},
-		{Name: "webProcesses", Node: 89},
-		{Name: "workers", Node: 93},
+		{Name: "hostname", Node: 99},
+		{Name: "replicas", Node: 77},
+		{Name: "resources", Node: 35},
+		{Name: "enabled", Node: 7},
+		{Name: "maxReplicas", Node: 62},
+		{Name: "minReplicas", Node: 62},
+		{Name: "queueLength", Node: 53},
+		{Name: "autoscaling", Node: 102},
+		{Name: "replicas", Node: 103},
+		{Name: "resources", Node: 35},
+		{Name: "terminationGracePeriodSeconds", Node: 104},
+		{Name: "concurrency", Node: 97},
+		{Name: "layout", Node: 98},
+		{Name: "scheduler", Node: 100},
+		{Name: "webProcesses", Node: 101},
+		{Name: "workers", Node: 105},
 		{Name: "address", Node: 2},
-		{Name: "developerEmails", Node: 95},
+		{Name: "developerEmails", Node: 107},
 		{Name: "domain", Node: 2},
-		{Name: "egressCIDRs", Node: 38},
-		{Name: "enableStartTLS", Node: 8},
-		{Name: "port", Node: 50},
+		{Name: "egressCIDRs", Node: 39},
+		{Name: "enableStartTLS", Node: 7},
+		{Name: "port", Node: 59},
 		{Name: "username", Node: 2},
-		{Name: "maxSize", Node: 97},
-		{Name: "store", Node: 98},
-		{Name: "volume", Node: 48},
-		{Name: "enabled", Node: 8},
-		{Name: "maxReplicas", Node: 53},
-		{Name: "minReplicas", Node: 53},
-		{Name: "targetCPUUtilization", Node: 85},
-		{Name: "autoscaling", Node: 100},
-		{Name: "replicas", Node: 91},
-		{Name: "resources", Node: 34},
-		{Name: "terminationGracePeriodSeconds", Node: 92},
-		{Name: "unicornWorkers", Node: 101},
-		{Name: "cdn", Node: 7},
-		{Name: "env", Node: 18},
-		{Name: "gitops", Node: 22},
+		{Name: "maxSize", Node: 109},
+		{Name: "store", Node: 110},
+		{Name: "volume", Node: 57},
+		{Name: "enabled", Node: 7},
+		{Name: "maxReplicas", Node: 62},
+		{Name: "minReplicas", Node: 62},
+		{Name: "targetCPUUtilization", Node: 97},
+		{Name: "autoscaling", Node: 112},
+		{Name: "replicas", Node: 103},
+		{Name: "resources", Node: 35},
+		{Name: "terminationGracePeriodSeconds", Node: 104},
+		{Name: "unicornWorkers", Node: 113},
+		{Name: "admin", Node: 8},
+		{Name: "cdn", Node: 9},
+		{Name: "env", Node: 19},
+		{Name: "gitops", Node: 23},
 		{Name: "hostname", Node: 2},
-		{Name: "image", Node: 26},
-		{Name: "ingress", Node: 27},
-		{Name: "migrations", Node: 35},
-		{Name: "monitoring", Node: 36},
-		{Name: "namespace", Node: 37},
-		{Name: "networkPolicy", Node: 39},
-		{Name: "podDisruptionBudgets", Node: 8},
-		{Name: "postgres", Node: 54},
-		{Name: "profile", Node: 55},
-		{Name: "redis", Node: 59},
+		{Name: "image", Node: 27},
+		{Name: "ingress", Node: 28},
+		{Name: "migrations", Node: 36},
+		{Name: "monitoring", Node: 37},
+		{Name: "namespace", Node: 38},
+		{Name: "networkPolicy", Node: 40},
+		{Name: "podDisruptionBudgets", Node: 7},
+		{Name: "postgres", Node: 63},
+		{Name: "profile", Node: 64},
+		{Name: "redis", Node: 68},
 		{Name: "release", Node: 2},
-		{Name: "s3", Node: 60},
-		{Name: "scheduling", Node: 82},
-		{Name: "secrets", Node: 84},
-		{Name: "sidekiq", Node: 94},
-		{Name: "smtp", Node: 96},
+		{Name: "resourceQuota", Node: 71},
+		{Name: "s3", Node: 72},
+		{Name: "scheduling", Node: 94},
+		{Name: "secrets", Node: 96},
+		{Name: "sidekiq", Node: 106},
+		{Name: "smtp", Node: 108},
 		{Name: "storageClass", Node: 2},
-		{Name: "uploads", Node: 99},
-		{Name: "web", Node: 102},
+		{Name: "uploads", Node: 111},
+		{Name: "web", Node: 114},
 		{Name: "apiVersion", Node: 0},
 		{Name: "kind", Node: 1},
 		{Name: "metadata", Node: 6},
-		{Name: "spec", Node: 103},
-		{Name: "apiVersion", Node: 111},
-		{Name: "fieldsType", Node: 111},
-		{Name: "fieldsV1", Node: 112},
-		{Name: "manager", Node: 111},
-		{Name: "operation", Node: 111},
-		{Name: "subresource", Node: 111},
-		{Name: "time", Node: 108},
+		{Name: "spec", Node: 115},
+		{Name: "apiVersion", Node: 123},
+		{Name: "fieldsType", Node: 123},
+		{Name: "fieldsV1", Node: 124},
+		{Name: "manager", Node: 123},
+		{Name: "operation", Node: 123},
+		{Name: "subresource", Node: 123},
+		{Name: "time", Node: 120},
 		{Name: "apiVersion", Node: 2},
-		{Name: "blockOwnerDeletion", Node: 115},
-		{Name: "controller", Node: 115},
+		{Name: "blockOwnerDeletion", Node: 127},
+		{Name: "controller", Node: 127},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "uid", Node: 2},
-		{Name: "annotations", Node: 107},
-		{Name: "creationTimestamp", Node: 108},
-		{Name: "deletionGracePeriodSeconds", Node: 109},
-		{Name: "deletionTimestamp", Node: 108},
-		{Name: "finalizers", Node: 110},
-		{Name: "generateName", Node: 111},
-		{Name: "generation", Node: 109},
-		{Name: "labels", Node: 107},
-		{Name: "managedFields", Node: 114},
-		{Name: "name", Node: 111},
-		{Name: "namespace", Node: 111},
-		{Name: "ownerReferences", Node: 117},
-		{Name: "resourceVersion", Node: 111},
-		{Name: "selfLink", Node: 111},
-		{Name: "uid", Node: 111},
-		{Name: "type", Node: 119},
-		{Name: "group", Node: 111},
-		{Name: "kind", Node: 111},
+		{Name: "annotations", Node: 119},
+		{Name: "creationTimestamp", Node: 120},
+		{Name: "deletionGracePeriodSeconds", Node: 121},
+		{Name: "deletionTimestamp", Node: 120},
+		{Name: "finalizers", Node: 122},
+		{Name: "generateName", Node: 123},
+		{Name: "generation", Node: 121},
+		{Name: "labels", Node: 119},
+		{Name: "managedFields", Node: 126},
+		{Name: "name", Node: 123},
+		{Name: "namespace", Node: 123},
+		{Name: "ownerReferences", Node: 129},
+		{Name: "resourceVersion", Node: 123},
+		{Name: "selfLink", Node: 123},
+		{Name: "uid", Node: 123},
+		{Name: "key", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "key", Node: 111},
+		{Name: "connectionString", Node: 131},
+		{Name: "inheritFromAzureAD", Node: 127},
+		{Name: "storageAccount", Node: 131},
+		{Name: "storageKey", Node: 131},
+		{Name: "storageSasToken", Node: 131},
+		{Name: "additionalCommandArgs", Node: 122},
+		{Name: "compression", Node: 133},
+		{Name: "encryption", Node: 134},
+		{Name: "immediateCheckpoint", Node: 127},
+		{Name: "jobs", Node: 135},
+		{Name: "applicationCredentials", Node: 131},
+		{Name: "gkeEnvironment", Node: 127},
+		{Name: "accessKeyId", Node: 131},
+		{Name: "inheritFromIAMRole", Node: 127},
+		{Name: "region", Node: 131},
+		{Name: "secretAccessKey", Node: 131},
+		{Name: "sessionToken", Node: 131},
+		{Name: "archiveAdditionalCommandArgs", Node: 122},
+		{Name: "compression", Node: 140},
+		{Name: "encryption", Node: 134},
+		{Name: "maxParallel", Node: 141},
+		{Name: "restoreAdditionalCommandArgs", Node: 122},
+		{Name: "azureCredentials", Node: 132},
+		{Name: "data", Node: 136},
+		{Name: "destinationPath", Node: 137},
+		{Name: "endpointCA", Node: 131},
+		{Name: "endpointURL", Node: 123},
+		{Name: "googleCredentials", Node: 138},
+		{Name: "historyTags", Node: 119},
+		{Name: "s3Credentials", Node: 139},
+		{Name: "serverName", Node: 123},
+		{Name: "tags", Node: 119},
+		{Name: "wal", Node: 142},
+		{Name: "key", Node: 2},
+		{Name: "name", Node: 123},
+		{Name: "optional", Node: 127},
+		{Name: "apiVersion", Node: 123},
+		{Name: "fieldPath", Node: 2},
+		{Name: "key", Node: 2},
+		{Name: "optional", Node: 127},
+		{Name: "path", Node: 2},
+		{Name: "volumeName", Node: 2},
+		{Name: "containerName", Node: 123},
+		{Name: "divisor", Node: 149},
+		{Name: "resource", Node: 2},
+		{Name: "configMapKeyRef", Node: 144},
+		{Name: "fieldRef", Node: 145},
+		{Name: "fileKeyRef", Node: 146},
+		{Name: "resourceFieldRef", Node: 150},
+		{Name: "secretKeyRef", Node: 144},
 		{Name: "name", Node: 2},
-		{Name: "alias", Node: 111},
-		{Name: "create", Node: 8},
-		{Name: "password", Node: 111},
-		{Name: "passwordSecretRef", Node: 123},
-		{Name: "create", Node: 8},
-		{Name: "password", Node: 111},
-		{Name: "passwordSecretRef", Node: 123},
-		{Name: "profile", Node: 125},
-		{Name: "jks", Node: 124},
-		{Name: "pkcs12", Node: 126},
-		{Name: "dnsDomains", Node: 110},
-		{Name: "emailAddresses", Node: 110},
-		{Name: "ipRanges", Node: 110},
-		{Name: "uriDomains", Node: 110},
-		{Name: "critical", Node: 115},
-		{Name: "excluded", Node: 128},
-		{Name: "permitted", Node: 128},
-		{Name: "oid", Node: 111},
-		{Name: "utf8Value", Node: 111},
-		{Name: "algorithm", Node: 132},
-		{Name: "encoding", Node: 133},
-		{Name: "rotationPolicy", Node: 134},
-		{Name: "size", Node: 135},
-		{Name: "cron", Node: 139},
-		{Name: "timezone", Node: 140},
-		{Name: "windowDuration", Node: 141},
-		{Name: "policy", Node: 138},
-		{Name: "windows", Node: 143},
-		{Name: "annotations", Node: 107},
-		{Name: "labels", Node: 107},
-		{Name: "countries", Node: 110},
-		{Name: "localities", Node: 110},
-		{Name: "organizationalUnits", Node: 110},
-		{Name: "organizations", Node: 110},
-		{Name: "postalCodes", Node: 110},
-		{Name: "provinces", Node: 110},
-		{Name: "serialNumber", Node: 111},
-		{Name: "streetAddresses", Node: 110},
-		{Name: "additionalOutputFormats", Node: 121},
-		{Name: "commonName", Node: 111},
-		{Name: "dnsNames", Node: 110},
-		{Name: "duration", Node: 111},
-		{Name: "emailAddresses", Node: 110},
-		{Name: "encodeUsagesInRequest", Node: 115},
-		{Name: "ipAddresses", Node: 110},
-		{Name: "isCA", Node: 115},
-		{Name: "issuerRef", Node: 122},
-		{Name: "keystores", Node: 127},
-		{Name: "literalSubject", Node: 111},
-		{Name: "nameConstraints", Node: 129},
-		{Name: "otherNames", Node: 131},
-		{Name: "privateKey", Node: 136},
-		{Name: "renewBefore", Node: 111},
-		{Name: "renewBeforePercentage", Node: 137},
-		{Name: "renewal", Node: 144},
-		{Name: "revisionHistoryLimit", Node: 137},
+		{Name: "value", Node: 123},
+		{Name: "valueFrom", Node: 151},
+		{Name: "name", Node: 2},
+		{Name: "request", Node: 123},
+		{Name: "claims", Node: 156},
+		{Name: "limits", Node: 158},
+		{Name: "requests", Node: 158},
+		{Name: "additionalContainerArgs", Node: 122},
+		{Name: "env", Node: 153},
+		{Name: "logLevel", Node: 154},
+		{Name: "resources", Node: 159},
+		{Name: "retentionPolicyIntervalSeconds", Node: 160},
+		{Name: "configuration", Node: 143},
+		{Name: "instanceSidecarConfiguration", Node: 161},
+		{Name: "retentionPolicy", Node: 162},
+		{Name: "firstRecoverabilityPoint", Node: 120},
+		{Name: "lastFailedBackupTime", Node: 120},
+		{Name: "lastSuccessfulBackupTime", Node: 120},
+		{Name: "serverRecoveryWindow", Node: 165},
+		{Name: "apiVersion", Node: 117},
+		{Name: "kind", Node: 118},
+		{Name: "metadata", Node: 130},
+		{Name: "spec", Node: 163},
+		{Name: "status", Node: 166},
+		{Name: "annotations", Node: 119},
+		{Name: "creationTimestamp", Node: 120},
+		{Name: "deletionGracePeriodSeconds", Node: 121},
+		{Name: "deletionTimestamp", Node: 120},
+		{Name: "finalizers", Node: 122},
+		{Name: "generateName", Node: 123},
+		{Name: "generation", Node: 121},
+		{Name: "labels", Node: 119},
+		{Name: "managedFields", Node: 126},
+		{Name: "name", Node: 123},
+		{Name: "namespace", Node: 123},
+		{Name: "ownerReferences", Node: 129},
+		{Name: "resourceVersion", Node: 123},
+		{Name: "selfLink", Node: 123},
+		{Name: "uid", Node: 123},
+		{Name: "type", Node: 171},
+		{Name: "group", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "name", Node: 2},
+		{Name: "key", Node: 123},
+		{Name: "name", Node: 2},
+		{Name: "alias", Node: 123},
+		{Name: "create", Node: 7},
+		{Name: "password", Node: 123},
+		{Name: "passwordSecretRef", Node: 175},
+		{Name: "create", Node: 7},
+		{Name: "password", Node: 123},
+		{Name: "passwordSecretRef", Node: 175},
+		{Name: "profile", Node: 177},
+		{Name: "jks", Node: 176},
+		{Name: "pkcs12", Node: 178},
+		{Name: "dnsDomains", Node: 122},
+		{Name: "emailAddresses", Node: 122},
+		{Name: "ipRanges", Node: 122},
+		{Name: "uriDomains", Node: 122},
+		{Name: "critical", Node: 127},
+		{Name: "excluded", Node: 180},
+		{Name: "permitted", Node: 180},
+		{Name: "oid", Node: 123},
+		{Name: "utf8Value", Node: 123},
+		{Name: "algorithm", Node: 184},
+		{Name: "encoding", Node: 185},
+		{Name: "rotationPolicy", Node: 186},
+		{Name: "size", Node: 160},
+		{Name: "cron", Node: 137},
+		{Name: "timezone", Node: 190},
+		{Name: "windowDuration", Node: 191},
+		{Name: "policy", Node: 189},
+		{Name: "windows", Node: 193},
+		{Name: "annotations", Node: 119},
+		{Name: "labels", Node: 119},
+		{Name: "countries", Node: 122},
+		{Name: "localities", Node: 122},
+		{Name: "organizationalUnits", Node: 122},
+		{Name: "organizations", Node: 122},
+		{Name: "postalCodes", Node: 122},
+		{Name: "provinces", Node: 122},
+		{Name: "serialNumber", Node: 123},
+		{Name: "streetAddresses", Node: 122},
+		{Name: "additionalOutputFormats", Node: 173},
+		{Name: "commonName", Node: 123},
+		{Name: "dnsNames", Node: 122},
+		{Name: "duration", Node: 123},
+		{Name: "emailAddresses", Node: 122},
+		{Name: "encodeUsagesInRequest", Node: 127},
+		{Name: "ipAddresses", Node: 122},
+		{Name: "isCA", Node: 127},
+		{Name: "issuerRef", Node: 174},
+		{Name: "keystores", Node: 179},
+		{Name: "literalSubject", Node: 123},
+		{Name: "nameConstraints", Node: 181},
+		{Name: "otherNames", Node: 183},
+		{Name: "privateKey", Node: 187},
+		{Name: "renewBefore", Node: 123},
+		{Name: "renewBeforePercentage", Node: 188},
+		{Name: "renewal", Node: 194},
+		{Name: "revisionHistoryLimit", Node: 188},
 		{Name: "secretName", Node: 2},
-		{Name: "secretTemplate", Node: 145},
-		{Name: "signatureAlgorithm", Node: 146},
-		{Name: "subject", Node: 147},
-		{Name: "uris", Node: 110},
-		{Name: "usages", Node: 149},
-		{Name: "end", Node: 151},
-		{Name: "start", Node: 151},
-		{Name: "explanationURL", Node: 111},
-		{Name: "lastChecked", Node: 108},
-		{Name: "lastError", Node: 111},
-		{Name: "nextCheck", Node: 108},
-		{Name: "suggestedWindow", Node: 152},
-		{Name: "ari", Node: 153},
-		{Name: "lastTransitionTime", Node: 108},
-		{Name: "message", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "reason", Node: 111},
-		{Name: "status", Node: 155},
+		{Name: "secretTemplate", Node: 195},
+		{Name: "signatureAlgorithm", Node: 196},
+		{Name: "subject", Node: 197},
+		{Name: "uris", Node: 122},
+		{Name: "usages", Node: 199},
+		{Name: "end", Node: 201},
+		{Name: "start", Node: 201},
+		{Name: "explanationURL", Node: 123},
+		{Name: "lastChecked", Node: 120},
+		{Name: "lastError", Node: 123},
+		{Name: "nextCheck", Node: 120},
+		{Name: "suggestedWindow", Node: 202},
+		{Name: "ari", Node: 203},
+		{Name: "lastTransitionTime", Node: 120},
+		{Name: "message", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "reason", Node: 123},
+		{Name: "status", Node: 205},
 		{Name: "type", Node: 2},
-		{Name: "acme", Node: 154},
-		{Name: "conditions", Node: 157},
-		{Name: "failedIssuanceAttempts", Node: 135},
-		{Name: "lastFailureTime", Node: 108},
-		{Name: "nextPrivateKeySecretName", Node: 111},
-		{Name: "notAfter", Node: 108},
-		{Name: "notBefore", Node: 108},
-		{Name: "renewalTime", Node: 108},
-		{Name: "revision", Node: 135},
-		{Name: "apiVersion", Node: 105},
-		{Name: "kind", Node: 106},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 150},
-		{Name: "status", Node: 158},
-		{Name: "key", Node: 111},
+		{Name: "acme", Node: 204},
+		{Name: "conditions", Node: 207},
+		{Name: "failedIssuanceAttempts", Node: 160},
+		{Name: "lastFailureTime", Node: 120},
+		{Name: "nextPrivateKeySecretName", Node: 123},
+		{Name: "notAfter", Node: 120},
+		{Name: "notBefore", Node: 120},
+		{Name: "renewalTime", Node: 120},
+		{Name: "revision", Node: 160},
+		{Name: "apiVersion", Node: 168},
+		{Name: "kind", Node: 169},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 200},
+		{Name: "status", Node: 208},
+		{Name: "key", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "keyAlgorithm", Node: 162},
+		{Name: "keyAlgorithm", Node: 212},
 		{Name: "keyID", Node: 2},
-		{Name: "keySecretRef", Node: 163},
-		{Name: "accountSecretRef", Node: 163},
+		{Name: "keySecretRef", Node: 213},
+		{Name: "accountSecretRef", Node: 213},
 		{Name: "host", Node: 2},
-		{Name: "accessTokenSecretRef", Node: 163},
-		{Name: "clientSecretSecretRef", Node: 163},
-		{Name: "clientTokenSecretRef", Node: 163},
+		{Name: "accessTokenSecretRef", Node: 213},
+		{Name: "clientSecretSecretRef", Node: 213},
+		{Name: "clientTokenSecretRef", Node: 213},
 		{Name: "serviceConsumerDomain", Node: 2},
-		{Name: "clientID", Node: 111},
-		{Name: "resourceID", Node: 111},
-		{Name: "tenantID", Node: 111},
-		{Name: "clientID", Node: 111},
-		{Name: "clientSecretSecretRef", Node: 123},
-		{Name: "environment", Node: 168},
-		{Name: "hostedZoneName", Node: 111},
-		{Name: "managedIdentity", Node: 169},
+		{Name: "clientID", Node: 123},
+		{Name: "resourceID", Node: 123},
+		{Name: "tenantID", Node: 123},
+		{Name: "clientID", Node: 123},
+		{Name: "clientSecretSecretRef", Node: 175},
+		{Name: "environment", Node: 218},
+		{Name: "hostedZoneName", Node: 123},
+		{Name: "managedIdentity", Node: 219},
 		{Name: "resourceGroupName", Node: 2},
 		{Name: "subscriptionID", Node: 2},
-		{Name: "tenantID", Node: 111},
-		{Name: "zoneType", Node: 170},
-		{Name: "hostedZoneName", Node: 111},
+		{Name: "tenantID", Node: 123},
+		{Name: "zoneType", Node: 220},
+		{Name: "hostedZoneName", Node: 123},
 		{Name: "project", Node: 2},
-		{Name: "serviceAccountSecretRef", Node: 123},
-		{Name: "apiKeySecretRef", Node: 123},
-		{Name: "apiTokenSecretRef", Node: 123},
-		{Name: "email", Node: 111},
-		{Name: "tokenSecretRef", Node: 163},
+		{Name: "serviceAccountSecretRef", Node: 175},
+		{Name: "apiKeySecretRef", Node: 175},
+		{Name: "apiTokenSecretRef", Node: 175},
+		{Name: "email", Node: 123},
+		{Name: "tokenSecretRef", Node: 213},
 		{Name: "nameserver", Node: 2},
-		{Name: "protocol", Node: 176},
-		{Name: "tsigAlgorithm", Node: 111},
-		{Name: "tsigKeyName", Node: 111},
-		{Name: "tsigSecretSecretRef", Node: 123},
-		{Name: "audiences", Node: 110},
+		{Name: "protocol", Node: 226},
+		{Name: "tsigAlgorithm", Node: 123},
+		{Name: "tsigKeyName", Node: 123},
+		{Name: "tsigSecretSecretRef", Node: 175},
+		{Name: "audiences", Node: 122},
 		{Name: "name", Node: 2},
-		{Name: "serviceAccountRef", Node: 178},
-		{Name: "kubernetes", Node: 179},
-		{Name: "accessKeyID", Node: 111},
-		{Name: "accessKeyIDSecretRef", Node: 123},
-		{Name: "auth", Node: 180},
-		{Name: "hostedZoneID", Node: 111},
-		{Name: "region", Node: 111},
-		{Name: "role", Node: 111},
-		{Name: "secretAccessKeySecretRef", Node: 123},
-		{Name: "config", Node: 182},
+		{Name: "serviceAccountRef", Node: 228},
+		{Name: "kubernetes", Node: 229},
+		{Name: "accessKeyID", Node: 123},
+		{Name: "accessKeyIDSecretRef", Node: 175},
+		{Name: "auth", Node: 230},
+		{Name: "hostedZoneID", Node: 123},
+		{Name: "region", Node: 123},
+		{Name: "role", Node: 123},
+		{Name: "secretAccessKeySecretRef", Node: 175},
+		{Name: "config", Node: 232},
 		{Name: "groupName", Node: 2},
 		{Name: "solverName", Node: 2},
-		{Name: "acmeDNS", Node: 166},
-		{Name: "akamai", Node: 167},
-		{Name: "azureDNS", Node: 171},
-		{Name: "cloudDNS", Node: 172},
-		{Name: "cloudflare", Node: 173},
-		{Name: "cnameStrategy", Node: 174},
-		{Name: "digitalocean", Node: 175},
-		{Name: "rfc2136", Node: 177},
-		{Name: "route53", Node: 181},
-		{Name: "webhook", Node: 183},
-		{Name: "group", Node: 185},
-		{Name: "kind", Node: 186},
-		{Name: "name", Node: 187},
-		{Name: "namespace", Node: 188},
-		{Name: "port", Node: 189},
-		{Name: "sectionName", Node: 190},
+		{Name: "acmeDNS", Node: 216},
+		{Name: "akamai", Node: 217},
+		{Name: "azureDNS", Node: 221},
+		{Name: "cloudDNS", Node: 222},
+		{Name: "cloudflare", Node: 223},
+		{Name: "cnameStrategy", Node: 224},
+		{Name: "digitalocean", Node: 225},
+		{Name: "rfc2136", Node: 227},
+		{Name: "route53", Node: 231},
+		{Name: "webhook", Node: 233},
+		{Name: "group", Node: 235},
+		{Name: "kind", Node: 236},
+		{Name: "name", Node: 237},
+		{Name: "namespace", Node: 238},
+		{Name: "port", Node: 239},
+		{Name: "sectionName", Node: 240},
 		{Name: "key", Node: 2},
 		{Name: "operator", Node: 2},
-		{Name: "values", Node: 110},
-		{Name: "matchExpressions", Node: 194},
-		{Name: "matchFields", Node: 194},
-		{Name: "preference", Node: 195},
-		{Name: "weight", Node: 196},
-		{Name: "nodeSelectorTerms", Node: 199},
-		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 198},
-		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 200},
-		{Name: "matchExpressions", Node: 194},
-		{Name: "matchLabels", Node: 107},
-		{Name: "labelSelector", Node: 202},
-		{Name: "matchLabelKeys", Node: 110},
-		{Name: "mismatchLabelKeys", Node: 110},
-		{Name: "namespaceSelector", Node: 202},
-		{Name: "namespaces", Node: 110},
+		{Name: "values", Node: 122},
+		{Name: "matchExpressions", Node: 244},
+		{Name: "matchFields", Node: 244},
+		{Name: "preference", Node: 245},
+		{Name: "weight", Node: 246},
+		{Name: "nodeSelectorTerms", Node: 249},
+		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 248},
+		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 250},
+		{Name: "matchExpressions", Node: 244},
+		{Name: "matchLabels", Node: 119},
+		{Name: "labelSelector", Node: 252},
+		{Name: "matchLabelKeys", Node: 122},
+		{Name: "mismatchLabelKeys", Node: 122},
+		{Name: "namespaceSelector", Node: 252},
+		{Name: "namespaces", Node: 122},
 		{Name: "topologyKey", Node: 2},
-		{Name: "podAffinityTerm", Node: 203},
-		{Name: "weight", Node: 196},
-		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 205},
-		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 206},
-		{Name: "nodeAffinity", Node: 201},
-		{Name: "podAffinity", Node: 207},
-		{Name: "podAntiAffinity", Node: 207},
-		{Name: "name", Node: 111},
-		{Name: "limits", Node: 213},
-		{Name: "requests", Node: 213},
-		{Name: "level", Node: 111},
-		{Name: "role", Node: 111},
-		{Name: "type", Node: 111},
-		{Name: "user", Node: 111},
-		{Name: "localhostProfile", Node: 111},
+		{Name: "podAffinityTerm", Node: 253},
+		{Name: "weight", Node: 246},
+		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 255},
+		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 256},
+		{Name: "nodeAffinity", Node: 251},
+		{Name: "podAffinity", Node: 257},
+		{Name: "podAntiAffinity", Node: 257},
+		{Name: "name", Node: 123},
+		{Name: "limits", Node: 158},
+		{Name: "requests", Node: 158},
+		{Name: "level", Node: 123},
+		{Name: "role", Node: 123},
+		{Name: "type", Node: 123},
+		{Name: "user", Node: 123},
+		{Name: "localhostProfile", Node: 123},
 		{Name: "type", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "value", Node: 2},
-		{Name: "fsGroup", Node: 109},
-		{Name: "fsGroupChangePolicy", Node: 111},
-		{Name: "runAsGroup", Node: 109},
-		{Name: "runAsNonRoot", Node: 115},
-		{Name: "runAsUser", Node: 109},
-		{Name: "seLinuxOptions", Node: 215},
-		{Name: "seccompProfile", Node: 216},
-		{Name: "supplementalGroups", Node: 218},
-		{Name: "sysctls", Node: 220},
-		{Name: "effect", Node: 111},
-		{Name: "key", Node: 111},
-		{Name: "operator", Node: 111},
-		{Name: "tolerationSeconds", Node: 109},
-		{Name: "value", Node: 111},
-		{Name: "affinity", Node: 208},
-		{Name: "imagePullSecrets", Node: 210},
-		{Name: "nodeSelector", Node: 107},
-		{Name: "priorityClassName", Node: 111},
-		{Name: "resources", Node: 214},
-		{Name: "securityContext", Node: 221},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "tolerations", Node: 223},
-		{Name: "metadata", Node: 145},
-		{Name: "spec", Node: 224},
-		{Name: "labels", Node: 107},
-		{Name: "parentRefs", Node: 192},
-		{Name: "podTemplate", Node: 225},
-		{Name: "serviceType", Node: 111},
-		{Name: "metadata", Node: 145},
-		{Name: "class", Node: 111},
-		{Name: "ingressClassName", Node: 111},
-		{Name: "ingressTemplate", Node: 227},
-		{Name: "name", Node: 111},
-		{Name: "podTemplate", Node: 225},
-		{Name: "serviceType", Node: 111},
-		{Name: "gatewayHTTPRoute", Node: 226},
-		{Name: "ingress", Node: 228},
-		{Name: "dnsNames", Node: 110},
-		{Name: "dnsZones", Node: 110},
-		{Name: "matchLabels", Node: 107},
-		{Name: "dns01", Node: 184},
-		{Name: "http01", Node: 229},
-		{Name: "selector", Node: 230},
-		{Name: "waitInsteadOfSelfCheck", Node: 111},
-		{Name: "caBundle", Node: 161},
-		{Name: "disableAccountKeyGeneration", Node: 115},
-		{Name: "email", Node: 111},
-		{Name: "enableDurationFeature", Node: 115},
-		{Name: "externalAccountBinding", Node: 164},
-		{Name: "preferredChain", Node: 165},
-		{Name: "privateKeySecretRef", Node: 163},
-		{Name: "profile", Node: 111},
+		{Name: "fsGroup", Node: 121},
+		{Name: "fsGroupChangePolicy", Node: 123},
+		{Name: "runAsGroup", Node: 121},
+		{Name: "runAsNonRoot", Node: 127},
+		{Name: "runAsUser", Node: 121},
+		{Name: "seLinuxOptions", Node: 262},
+		{Name: "seccompProfile", Node: 263},
+		{Name: "supplementalGroups", Node: 265},
+		{Name: "sysctls", Node: 267},
+		{Name: "effect", Node: 123},
+		{Name: "key", Node: 123},
+		{Name: "operator", Node: 123},
+		{Name: "tolerationSeconds", Node: 121},
+		{Name: "value", Node: 123},
+		{Name: "affinity", Node: 258},
+		{Name: "imagePullSecrets", Node: 260},
+		{Name: "nodeSelector", Node: 119},
+		{Name: "priorityClassName", Node: 123},
+		{Name: "resources", Node: 261},
+		{Name: "securityContext", Node: 268},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "tolerations", Node: 270},
+		{Name: "metadata", Node: 195},
+		{Name: "spec", Node: 271},
+		{Name: "labels", Node: 119},
+		{Name: "parentRefs", Node: 242},
+		{Name: "podTemplate", Node: 272},
+		{Name: "serviceType", Node: 123},
+		{Name: "metadata", Node: 195},
+		{Name: "class", Node: 123},
+		{Name: "ingressClassName", Node: 123},
+		{Name: "ingressTemplate", Node: 274},
+		{Name: "name", Node: 123},
+		{Name: "podTemplate", Node: 272},
+		{Name: "serviceType", Node: 123},
+		{Name: "gatewayHTTPRoute", Node: 273},
+		{Name: "ingress", Node: 275},
+		{Name: "dnsNames", Node: 122},
+		{Name: "dnsZones", Node: 122},
+		{Name: "matchLabels", Node: 119},
+		{Name: "dns01", Node: 234},
+		{Name: "http01", Node: 276},
+		{Name: "selector", Node: 277},
+		{Name: "waitInsteadOfSelfCheck", Node: 123},
+		{Name: "caBundle", Node: 211},
+		{Name: "disableAccountKeyGeneration", Node: 127},
+		{Name: "email", Node: 123},
+		{Name: "enableDurationFeature", Node: 127},
+		{Name: "externalAccountBinding", Node: 214},
+		{Name: "preferredChain", Node: 215},
+		{Name: "privateKeySecretRef", Node: 213},
+		{Name: "profile", Node: 123},
 		{Name: "server", Node: 2},
-		{Name: "skipTLSVerify", Node: 115},
-		{Name: "solvers", Node: 232},
-		{Name: "crlDistributionPoints", Node: 110},
-		{Name: "issuingCertificateURLs", Node: 110},
-		{Name: "ocspServers", Node: 110},
+		{Name: "skipTLSVerify", Node: 127},
+		{Name: "solvers", Node: 279},
+		{Name: "crlDistributionPoints", Node: 122},
+		{Name: "issuingCertificateURLs", Node: 122},
+		{Name: "ocspServers", Node: 122},
 		{Name: "secretName", Node: 2},
-		{Name: "crlDistributionPoints", Node: 110},
+		{Name: "crlDistributionPoints", Node: 122},
 		{Name: "path", Node: 2},
 		{Name: "roleId", Node: 2},
-		{Name: "secretRef", Node: 163},
-		{Name: "audiences", Node: 110},
+		{Name: "secretRef", Node: 213},
+		{Name: "audiences", Node: 122},
 		{Name: "name", Node: 2},
-		{Name: "iamRoleArn", Node: 111},
-		{Name: "mountPath", Node: 111},
-		{Name: "region", Node: 111},
-		{Name: "role", Node: 139},
-		{Name: "serviceAccountRef", Node: 237},
-		{Name: "vaultHeaderValue", Node: 111},
-		{Name: "mountPath", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "secretName", Node: 111},
-		{Name: "mountPath", Node: 111},
+		{Name: "iamRoleArn", Node: 123},
+		{Name: "mountPath", Node: 123},
+		{Name: "region", Node: 123},
+		{Name: "role", Node: 137},
+		{Name: "serviceAccountRef", Node: 284},
+		{Name: "vaultHeaderValue", Node: 123},
+		{Name: "mountPath", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "secretName", Node: 123},
+		{Name: "mountPath", Node: 123},
 		{Name: "role", Node: 2},
-		{Name: "secretRef", Node: 123},
-		{Name: "serviceAccountRef", Node: 237},
-		{Name: "appRole", Node: 236},
-		{Name: "aws", Node: 238},
-		{Name: "clientCertificate", Node: 239},
-		{Name: "kubernetes", Node: 240},
-		{Name: "tokenSecretRef", Node: 123},
-		{Name: "auth", Node: 241},
-		{Name: "caBundle", Node: 161},
-		{Name: "caBundleSecretRef", Node: 123},
-		{Name: "clientCertSecretRef", Node: 123},
-		{Name: "clientKeySecretRef", Node: 123},
-		{Name: "namespace", Node: 111},
+		{Name: "secretRef", Node: 175},
+		{Name: "serviceAccountRef", Node: 284},
+		{Name: "appRole", Node: 283},
+		{Name: "aws", Node: 285},
+		{Name: "clientCertificate", Node: 286},
+		{Name: "kubernetes", Node: 287},
+		{Name: "tokenSecretRef", Node: 175},
+		{Name: "auth", Node: 288},
+		{Name: "caBundle", Node: 211},
+		{Name: "caBundleSecretRef", Node: 175},
+		{Name: "clientCertSecretRef", Node: 175},
+		{Name: "clientKeySecretRef", Node: 175},
+		{Name: "namespace", Node: 123},
 		{Name: "path", Node: 2},
 		{Name: "server", Node: 2},
-		{Name: "serverName", Node: 111},
-		{Name: "apiTokenSecretRef", Node: 163},
-		{Name: "url", Node: 111},
+		{Name: "serverName", Node: 123},
+		{Name: "apiTokenSecretRef", Node: 213},
+		{Name: "url", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "credentialsRef", Node: 244},
-		{Name: "tokenEndpoint", Node: 111},
+		{Name: "credentialsRef", Node: 291},
+		{Name: "tokenEndpoint", Node: 123},
 		{Name: "tsgID", Node: 2},
-		{Name: "url", Node: 111},
-		{Name: "caBundle", Node: 161},
-		{Name: "caBundleSecretRef", Node: 123},
-		{Name: "credentialsRef", Node: 244},
+		{Name: "url", Node: 123},
+		{Name: "caBundle", Node: 211},
+		{Name: "caBundleSecretRef", Node: 175},
+		{Name: "credentialsRef", Node: 291},
 		{Name: "url", Node: 2},
-		{Name: "cloud", Node: 243},
-		{Name: "ngts", Node: 245},
-		{Name: "tpp", Node: 246},
+		{Name: "cloud", Node: 290},
+		{Name: "ngts", Node: 292},
+		{Name: "tpp", Node: 293},
 		{Name: "zone", Node: 2},
-		{Name: "acme", Node: 233},
-		{Name: "ca", Node: 234},
-		{Name: "selfSigned", Node: 235},
-		{Name: "vault", Node: 242},
-		{Name: "venafi", Node: 247},
-		{Name: "lastPrivateKeyHash", Node: 111},
-		{Name: "lastRegisteredEmail", Node: 111},
-		{Name: "uri", Node: 111},
-		{Name: "acme", Node: 249},
-		{Name: "conditions", Node: 157},
-		{Name: "apiVersion", Node: 105},
-		{Name: "kind", Node: 160},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 248},
-		{Name: "status", Node: 250},
-		{Name: "apiVersion", Node: 105},
-		{Name: "kind", Node: 252},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 248},
-		{Name: "status", Node: 250},
-		{Name: "periodSeconds", Node: 196},
+		{Name: "acme", Node: 280},
+		{Name: "ca", Node: 281},
+		{Name: "selfSigned", Node: 282},
+		{Name: "vault", Node: 289},
+		{Name: "venafi", Node: 294},
+		{Name: "lastPrivateKeyHash", Node: 123},
+		{Name: "lastRegisteredEmail", Node: 123},
+		{Name: "uri", Node: 123},
+		{Name: "acme", Node: 296},
+		{Name: "conditions", Node: 207},
+		{Name: "apiVersion", Node: 168},
+		{Name: "kind", Node: 210},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 295},
+		{Name: "status", Node: 297},
+		{Name: "apiVersion", Node: 168},
+		{Name: "kind", Node: 299},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 295},
+		{Name: "status", Node: 297},
+		{Name: "periodSeconds", Node: 246},
 		{Name: "type", Node: 2},
-		{Name: "value", Node: 196},
-		{Name: "policies", Node: 257},
-		{Name: "selectPolicy", Node: 111},
-		{Name: "stabilizationWindowSeconds", Node: 137},
-		{Name: "tolerance", Node: 259},
-		{Name: "scaleDown", Node: 260},
-		{Name: "scaleUp", Node: 260},
-		{Name: "behavior", Node: 261},
-		{Name: "name", Node: 111},
-		{Name: "activationTarget", Node: 111},
-		{Name: "formula", Node: 111},
-		{Name: "metricType", Node: 263},
-		{Name: "target", Node: 111},
-		{Name: "horizontalPodAutoscalerConfig", Node: 262},
-		{Name: "restoreToOriginalReplicaCount", Node: 115},
-		{Name: "scalingModifiers", Node: 264},
-		{Name: "behavior", Node: 267},
-		{Name: "failureThreshold", Node: 268},
-		{Name: "replicas", Node: 268},
-		{Name: "apiVersion", Node: 111},
-		{Name: "envSourceContainerName", Node: 111},
-		{Name: "kind", Node: 111},
-		{Name: "name", Node: 139},
-		{Name: "kind", Node: 272},
+		{Name: "value", Node: 246},
+		{Name: "policies", Node: 304},
+		{Name: "selectPolicy", Node: 123},
+		{Name: "stabilizationWindowSeconds", Node: 188},
+		{Name: "tolerance", Node: 149},
+		{Name: "scaleDown", Node: 305},
+		{Name: "scaleUp", Node: 305},
+		{Name: "behavior", Node: 306},
+		{Name: "name", Node: 123},
+		{Name: "activationTarget", Node: 123},
+		{Name: "formula", Node: 123},
+		{Name: "metricType", Node: 308},
+		{Name: "target", Node: 123},
+		{Name: "horizontalPodAutoscalerConfig", Node: 307},
+		{Name: "restoreToOriginalReplicaCount", Node: 127},
+		{Name: "scalingModifiers", Node: 309},
+		{Name: "behavior", Node: 312},
+		{Name: "failureThreshold", Node: 313},
+		{Name: "replicas", Node: 313},
+		{Name: "apiVersion", Node: 123},
+		{Name: "envSourceContainerName", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "name", Node: 137},
+		{Name: "kind", Node: 316},
 		{Name: "name", Node: 2},
-		{Name: "authenticationRef", Node: 273},
-		{Name: "metadata", Node: 274},
-		{Name: "metricType", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "type", Node: 139},
-		{Name: "useCachedMetrics", Node: 115},
-		{Name: "advanced", Node: 265},
-		{Name: "cooldownPeriod", Node: 266},
-		{Name: "fallback", Node: 269},
-		{Name: "idleReplicaCount", Node: 266},
-		{Name: "initialCooldownPeriod", Node: 266},
-		{Name: "maxReplicaCount", Node: 270},
-		{Name: "minReplicaCount", Node: 266},
-		{Name: "pollingInterval", Node: 270},
-		{Name: "scaleTargetRef", Node: 271},
-		{Name: "triggers", Node: 276},
-		{Name: "message", Node: 111},
-		{Name: "reason", Node: 111},
+		{Name: "authenticationRef", Node: 317},
+		{Name: "metadata", Node: 318},
+		{Name: "metricType", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "type", Node: 137},
+		{Name: "useCachedMetrics", Node: 127},
+		{Name: "advanced", Node: 310},
+		{Name: "cooldownPeriod", Node: 311},
+		{Name: "fallback", Node: 314},
+		{Name: "idleReplicaCount", Node: 311},
+		{Name: "initialCooldownPeriod", Node: 311},
+		{Name: "maxReplicaCount", Node: 135},
+		{Name: "minReplicaCount", Node: 311},
+		{Name: "pollingInterval", Node: 135},
+		{Name: "scaleTargetRef", Node: 315},
+		{Name: "triggers", Node: 320},
+		{Name: "message", Node: 123},
+		{Name: "reason", Node: 123},
 		{Name: "status", Node: 2},
 		{Name: "type", Node: 2},
-		{Name: "numberOfFailures", Node: 137},
-		{Name: "status", Node: 111},
+		{Name: "numberOfFailures", Node: 188},
+		{Name: "status", Node: 123},
 		{Name: "group", Node: 2},
 		{Name: "kind", Node: 2},
 		{Name: "resource", Node: 2},
 		{Name: "version", Node: 2},
-		{Name: "isActive", Node: 115},
-		{Name: "authenticationsTypes", Node: 111},
-		{Name: "compositeScalerName", Node: 111},
-		{Name: "conditions", Node: 279},
-		{Name: "externalMetricNames", Node: 110},
-		{Name: "health", Node: 281},
-		{Name: "hpaName", Node: 111},
-		{Name: "lastActiveTime", Node: 108},
-		{Name: "originalReplicaCount", Node: 137},
-		{Name: "pausedReplicaCount", Node: 137},
-		{Name: "resourceMetricNames", Node: 110},
-		{Name: "scaleTargetGVKR", Node: 282},
-		{Name: "scaleTargetKind", Node: 111},
-		{Name: "triggersActivity", Node: 284},
-		{Name: "triggersTypes", Node: 111},
-		{Name: "apiVersion", Node: 254},
-		{Name: "kind", Node: 255},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 277},
-		{Name: "status", Node: 285},
+		{Name: "isActive", Node: 127},
+		{Name: "authenticationsTypes", Node: 123},
+		{Name: "compositeScalerName", Node: 123},
+		{Name: "conditions", Node: 323},
+		{Name: "externalMetricNames", Node: 122},
+		{Name: "health", Node: 325},
+		{Name: "hpaName", Node: 123},
+		{Name: "lastActiveTime", Node: 120},
+		{Name: "originalReplicaCount", Node: 188},
+		{Name: "pausedReplicaCount", Node: 188},
+		{Name: "resourceMetricNames", Node: 122},
+		{Name: "scaleTargetGVKR", Node: 326},
+		{Name: "scaleTargetKind", Node: 123},
+		{Name: "triggersActivity", Node: 328},
+		{Name: "triggersTypes", Node: 123},
+		{Name: "apiVersion", Node: 301},
+		{Name: "kind", Node: 302},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 321},
+		{Name: "status", Node: 329},
 		{Name: "key", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "secretKeyRef", Node: 288},
-		{Name: "valueFrom", Node: 289},
-		{Name: "valueFrom", Node: 289},
-		{Name: "accessKey", Node: 290},
-		{Name: "accessSecretKey", Node: 290},
-		{Name: "accessToken", Node: 291},
-		{Name: "externalID", Node: 111},
-		{Name: "identityAuthorityHost", Node: 111},
-		{Name: "identityId", Node: 111},
-		{Name: "identityOwner", Node: 293},
-		{Name: "identityTenantId", Node: 111},
-		{Name: "provider", Node: 294},
-		{Name: "roleArn", Node: 111},
+		{Name: "secretKeyRef", Node: 332},
+		{Name: "valueFrom", Node: 333},
+		{Name: "valueFrom", Node: 333},
+		{Name: "accessKey", Node: 334},
+		{Name: "accessSecretKey", Node: 334},
+		{Name: "accessToken", Node: 335},
+		{Name: "externalID", Node: 123},
+		{Name: "identityAuthorityHost", Node: 123},
+		{Name: "identityId", Node: 123},
+		{Name: "identityOwner", Node: 337},
+		{Name: "identityTenantId", Node: 123},
+		{Name: "provider", Node: 338},
+		{Name: "roleArn", Node: 123},
 		{Name: "name", Node: 2},
 		{Name: "parameter", Node: 2},
-		{Name: "secretKey", Node: 111},
-		{Name: "versionId", Node: 111},
-		{Name: "versionStage", Node: 111},
-		{Name: "credentials", Node: 292},
-		{Name: "podIdentity", Node: 295},
-		{Name: "region", Node: 111},
-		{Name: "secrets", Node: 297},
-		{Name: "activeDirectoryEndpoint", Node: 111},
-		{Name: "keyVaultResourceURL", Node: 111},
+		{Name: "secretKey", Node: 123},
+		{Name: "versionId", Node: 123},
+		{Name: "versionStage", Node: 123},
+		{Name: "credentials", Node: 336},
+		{Name: "podIdentity", Node: 339},
+		{Name: "region", Node: 123},
+		{Name: "secrets", Node: 341},
+		{Name: "activeDirectoryEndpoint", Node: 123},
+		{Name: "keyVaultResourceURL", Node: 123},
 		{Name: "type", Node: 2},
 		{Name: "clientId", Node: 2},
-		{Name: "clientSecret", Node: 290},
+		{Name: "clientSecret", Node: 334},
 		{Name: "tenantId", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "parameter", Node: 2},
-		{Name: "version", Node: 111},
-		{Name: "cloud", Node: 299},
-		{Name: "credentials", Node: 300},
-		{Name: "podIdentity", Node: 295},
-		{Name: "secrets", Node: 302},
+		{Name: "version", Node: 123},
+		{Name: "cloud", Node: 343},
+		{Name: "credentials", Node: 344},
+		{Name: "podIdentity", Node: 339},
+		{Name: "secrets", Node: 346},
 		{Name: "vaultUri", Node: 2},
-		{Name: "activeDirectoryEndpoint", Node: 111},
-		{Name: "clientCertificate", Node: 291},
-		{Name: "clientCertificatePassword", Node: 291},
+		{Name: "activeDirectoryEndpoint", Node: 123},
+		{Name: "clientCertificate", Node: 335},
+		{Name: "clientCertificatePassword", Node: 335},
 		{Name: "clientId", Node: 2},
-		{Name: "clientSecret", Node: 291},
-		{Name: "cloud", Node: 111},
+		{Name: "clientSecret", Node: 335},
+		{Name: "cloud", Node: 123},
 		{Name: "tenantId", Node: 2},
 		{Name: "parameter", Node: 2},
 		{Name: "serviceAccountName", Node: 2},
 		{Name: "key", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "parameter", Node: 2},
-		{Name: "containerName", Node: 111},
+		{Name: "containerName", Node: 123},
 		{Name: "name", Node: 2},
 		{Name: "parameter", Node: 2},
-		{Name: "clientSecret", Node: 290},
+		{Name: "clientSecret", Node: 334},
 		{Name: "id", Node: 2},
 		{Name: "parameter", Node: 2},
-		{Name: "version", Node: 111},
-		{Name: "credentials", Node: 311},
-		{Name: "podIdentity", Node: 295},
-		{Name: "secrets", Node: 313},
-		{Name: "serviceAccount", Node: 111},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "token", Node: 111},
-		{Name: "altNames", Node: 111},
-		{Name: "commonName", Node: 111},
-		{Name: "format", Node: 111},
-		{Name: "ipSans", Node: 111},
-		{Name: "otherSans", Node: 111},
-		{Name: "ttl", Node: 111},
-		{Name: "uriSans", Node: 111},
+		{Name: "version", Node: 123},
+		{Name: "credentials", Node: 355},
+		{Name: "podIdentity", Node: 339},
+		{Name: "secrets", Node: 357},
+		{Name: "serviceAccount", Node: 123},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "token", Node: 123},
+		{Name: "altNames", Node: 123},
+		{Name: "commonName", Node: 123},
+		{Name: "format", Node: 123},
+		{Name: "ipSans", Node: 123},
+		{Name: "otherSans", Node: 123},
+		{Name: "ttl", Node: 123},
+		{Name: "uriSans", Node: 123},
 		{Name: "key", Node: 2},
 		{Name: "parameter", Node: 2},
 		{Name: "path", Node: 2},
-		{Name: "pkiData", Node: 317},
-		{Name: "type", Node: 318},
+		{Name: "pkiData", Node: 361},
+		{Name: "type", Node: 362},
 		{Name: "address", Node: 2},
-		{Name: "authentication", Node: 315},
-		{Name: "credential", Node: 316},
-		{Name: "mount", Node: 111},
-		{Name: "namespace", Node: 111},
-		{Name: "role", Node: 111},
-		{Name: "secrets", Node: 320},
+		{Name: "authentication", Node: 359},
+		{Name: "credential", Node: 360},
+		{Name: "mount", Node: 123},
+		{Name: "namespace", Node: 123},
+		{Name: "role", Node: 123},
+		{Name: "secrets", Node: 364},
 		{Name: "clientId", Node: 2},
-		{Name: "clientSecret", Node: 291},
-		{Name: "scopes", Node: 110},
+		{Name: "clientSecret", Node: 335},
+		{Name: "scopes", Node: 122},
 		{Name: "tokenUrl", Node: 2},
-		{Name: "tokenUrlParams", Node: 107},
-		{Name: "type", Node: 322},
-		{Name: "awsSecretManager", Node: 298},
-		{Name: "azureKeyVault", Node: 303},
-		{Name: "azureServicePrincipal", Node: 304},
-		{Name: "boundServiceAccountToken", Node: 306},
-		{Name: "configMapTargetRef", Node: 308},
-		{Name: "env", Node: 310},
-		{Name: "filePath", Node: 111},
-		{Name: "gcpSecretManager", Node: 314},
-		{Name: "hashiCorpVault", Node: 321},
-		{Name: "oauth2", Node: 323},
-		{Name: "podIdentity", Node: 295},
-		{Name: "secretTargetRef", Node: 308},
-		{Name: "scaledjobs", Node: 111},
-		{Name: "scaledobjects", Node: 111},
-		{Name: "apiVersion", Node: 254},
-		{Name: "kind", Node: 287},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 324},
-		{Name: "status", Node: 325},
+		{Name: "tokenUrlParams", Node: 119},
+		{Name: "type", Node: 366},
+		{Name: "awsSecretManager", Node: 342},
+		{Name: "azureKeyVault", Node: 347},
+		{Name: "azureServicePrincipal", Node: 348},
+		{Name: "boundServiceAccountToken", Node: 350},
+		{Name: "configMapTargetRef", Node: 352},
+		{Name: "env", Node: 354},
+		{Name: "filePath", Node: 123},
+		{Name: "gcpSecretManager", Node: 358},
+		{Name: "hashiCorpVault", Node: 365},
+		{Name: "oauth2", Node: 367},
+		{Name: "podIdentity", Node: 339},
+		{Name: "secretTargetRef", Node: 352},
+		{Name: "scaledjobs", Node: 123},
+		{Name: "scaledobjects", Node: 123},
+		{Name: "apiVersion", Node: 301},
+		{Name: "kind", Node: 331},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 368},
+		{Name: "status", Node: 369},
 		{Name: "name", Node: 2},
-		{Name: "provider", Node: 331},
-		{Name: "secretRef", Node: 332},
-		{Name: "serviceAccountName", Node: 111},
+		{Name: "provider", Node: 375},
+		{Name: "secretRef", Node: 376},
+		{Name: "serviceAccountName", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "namespace", Node: 111},
-		{Name: "readyExpr", Node: 111},
+		{Name: "namespace", Node: 123},
+		{Name: "readyExpr", Node: 123},
 		{Name: "apiVersion", Node: 2},
 		{Name: "current", Node: 2},
-		{Name: "failed", Node: 111},
-		{Name: "inProgress", Node: 111},
-		{Name: "kind", Node: 111},
-		{Name: "apiVersion", Node: 111},
+		{Name: "failed", Node: 123},
+		{Name: "inProgress", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "apiVersion", Node: 123},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "namespace", Node: 111},
-		{Name: "annotationSelector", Node: 111},
-		{Name: "group", Node: 111},
-		{Name: "kind", Node: 111},
-		{Name: "labelSelector", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "namespace", Node: 111},
-		{Name: "version", Node: 111},
-		{Name: "paths", Node: 341},
-		{Name: "target", Node: 342},
-		{Name: "digest", Node: 111},
+		{Name: "namespace", Node: 123},
+		{Name: "annotationSelector", Node: 123},
+		{Name: "group", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "labelSelector", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "namespace", Node: 123},
+		{Name: "version", Node: 123},
+		{Name: "paths", Node: 385},
+		{Name: "target", Node: 386},
+		{Name: "digest", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "newName", Node: 111},
-		{Name: "newTag", Node: 111},
-		{Name: "configMapRef", Node: 332},
-		{Name: "secretRef", Node: 123},
+		{Name: "newName", Node: 123},
+		{Name: "newTag", Node: 123},
+		{Name: "configMapRef", Node: 376},
+		{Name: "secretRef", Node: 175},
 		{Name: "patch", Node: 2},
-		{Name: "target", Node: 342},
-		{Name: "kind", Node: 352},
-		{Name: "name", Node: 187},
-		{Name: "optional", Node: 115},
-		{Name: "substitute", Node: 107},
-		{Name: "substituteFrom", Node: 354},
-		{Name: "substituteStrategy", Node: 355},
-		{Name: "apiVersion", Node: 111},
-		{Name: "kind", Node: 358},
+		{Name: "target", Node: 386},
+		{Name: "kind", Node: 396},
+		{Name: "name", Node: 237},
+		{Name: "optional", Node: 127},
+		{Name: "substitute", Node: 119},
+		{Name: "substituteFrom", Node: 398},
+		{Name: "substituteStrategy", Node: 399},
+		{Name: "apiVersion", Node: 123},
+		{Name: "kind", Node: 402},
 		{Name: "name", Node: 2},
-		{Name: "namespace", Node: 111},
-		{Name: "buildMetadata", Node: 330},
-		{Name: "commonMetadata", Node: 145},
-		{Name: "components", Node: 110},
-		{Name: "decryption", Node: 333},
-		{Name: "deletionPolicy", Node: 334},
-		{Name: "dependsOn", Node: 336},
-		{Name: "force", Node: 115},
-		{Name: "healthCheckExprs", Node: 338},
-		{Name: "healthChecks", Node: 340},
-		{Name: "ignore", Node: 344},
-		{Name: "ignoreMissingComponents", Node: 115},
-		{Name: "images", Node: 346},
-		{Name: "interval", Node: 347},
-		{Name: "kubeConfig", Node: 348},
-		{Name: "namePrefix", Node: 349},
-		{Name: "nameSuffix", Node: 349},
-		{Name: "patches", Node: 351},
-		{Name: "path", Node: 111},
-		{Name: "postBuild", Node: 356},
-		{Name: "prune", Node: 8},
-		{Name: "retryInterval", Node: 357},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "sourceRef", Node: 359},
-		{Name: "suspend", Node: 115},
-		{Name: "targetNamespace", Node: 360},
-		{Name: "timeout", Node: 357},
-		{Name: "wait", Node: 115},
-		{Name: "lastTransitionTime", Node: 151},
-		{Name: "message", Node: 362},
-		{Name: "observedGeneration", Node: 363},
-		{Name: "reason", Node: 364},
-		{Name: "status", Node: 155},
-		{Name: "type", Node: 365},
+		{Name: "namespace", Node: 123},
+		{Name: "buildMetadata", Node: 374},
+		{Name: "commonMetadata", Node: 195},
+		{Name: "components", Node: 122},
+		{Name: "decryption", Node: 377},
+		{Name: "deletionPolicy", Node: 378},
+		{Name: "dependsOn", Node: 380},
+		{Name: "force", Node: 127},
+		{Name: "healthCheckExprs", Node: 382},
+		{Name: "healthChecks", Node: 384},
+		{Name: "ignore", Node: 388},
+		{Name: "ignoreMissingComponents", Node: 127},
+		{Name: "images", Node: 390},
+		{Name: "interval", Node: 391},
+		{Name: "kubeConfig", Node: 392},
+		{Name: "namePrefix", Node: 393},
+		{Name: "nameSuffix", Node: 393},
+		{Name: "patches", Node: 395},
+		{Name: "path", Node: 123},
+		{Name: "postBuild", Node: 400},
+		{Name: "prune", Node: 7},
+		{Name: "retryInterval", Node: 401},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "sourceRef", Node: 403},
+		{Name: "suspend", Node: 127},
+		{Name: "targetNamespace", Node: 404},
+		{Name: "timeout", Node: 401},
+		{Name: "wait", Node: 127},
+		{Name: "lastTransitionTime", Node: 201},
+		{Name: "message", Node: 406},
+		{Name: "observedGeneration", Node: 407},
+		{Name: "reason", Node: 408},
+		{Name: "status", Node: 205},
+		{Name: "type", Node: 409},
 		{Name: "digest", Node: 2},
-		{Name: "firstReconciled", Node: 151},
-		{Name: "lastReconciled", Node: 151},
+		{Name: "firstReconciled", Node: 201},
+		{Name: "lastReconciled", Node: 201},
 		{Name: "lastReconciledDuration", Node: 2},
 		{Name: "lastReconciledStatus", Node: 2},
-		{Name: "metadata", Node: 107},
-		{Name: "totalReconciliations", Node: 217},
+		{Name: "metadata", Node: 119},
+		{Name: "totalReconciliations", Node: 264},
 		{Name: "id", Node: 2},
 		{Name: "v", Node: 2},
-		{Name: "entries", Node: 371},
-		{Name: "conditions", Node: 367},
-		{Name: "history", Node: 369},
-		{Name: "inventory", Node: 372},
-		{Name: "lastAppliedOriginRevision", Node: 111},
-		{Name: "lastAppliedRevision", Node: 111},
-		{Name: "lastAttemptedRevision", Node: 111},
-		{Name: "lastHandledReconcileAt", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "apiVersion", Node: 327},
-		{Name: "kind", Node: 328},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 361},
-		{Name: "status", Node: 373},
-		{Name: "node", Node: 115},
-		{Name: "any", Node: 115},
-		{Name: "matchNames", Node: 110},
+		{Name: "entries", Node: 415},
+		{Name: "conditions", Node: 411},
+		{Name: "history", Node: 413},
+		{Name: "inventory", Node: 416},
+		{Name: "lastAppliedOriginRevision", Node: 123},
+		{Name: "lastAppliedRevision", Node: 123},
+		{Name: "lastAttemptedRevision", Node: 123},
+		{Name: "lastHandledReconcileAt", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "apiVersion", Node: 371},
+		{Name: "kind", Node: 372},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 405},
+		{Name: "status", Node: 417},
+		{Name: "node", Node: 127},
+		{Name: "any", Node: 127},
+		{Name: "matchNames", Node: 122},
+		{Name: "credentials", Node: 144},
+		{Name: "type", Node: 123},
+		{Name: "password", Node: 144},
+		{Name: "username", Node: 144},
+		{Name: "action", Node: 428},
+		{Name: "modulus", Node: 121},
+		{Name: "regex", Node: 123},
+		{Name: "replacement", Node: 123},
+		{Name: "separator", Node: 123},
+		{Name: "sourceLabels", Node: 430},
+		{Name: "targetLabel", Node: 123},
+		{Name: "configMap", Node: 144},
+		{Name: "secret", Node: 144},
 		{Name: "key", Node: 2},
-		{Name: "name", Node: 111},
-		{Name: "optional", Node: 115},
-		{Name: "credentials", Node: 381},
-		{Name: "type", Node: 111},
-		{Name: "password", Node: 381},
-		{Name: "username", Node: 381},
-		{Name: "action", Node: 385},
-		{Name: "modulus", Node: 109},
-		{Name: "regex", Node: 111},
-		{Name: "replacement", Node: 111},
-		{Name: "separator", Node: 111},
-		{Name: "sourceLabels", Node: 387},
-		{Name: "targetLabel", Node: 111},
-		{Name: "configMap", Node: 381},
-		{Name: "secret", Node: 381},
-		{Name: "key", Node: 2},
-		{Name: "name", Node: 111},
-		{Name: "optional", Node: 115},
-		{Name: "configMap", Node: 381},
-		{Name: "secret", Node: 381},
-		{Name: "ca", Node: 395},
-		{Name: "cert", Node: 395},
-		{Name: "insecureSkipVerify", Node: 115},
-		{Name: "keySecret", Node: 381},
-		{Name: "maxVersion", Node: 396},
-		{Name: "minVersion", Node: 396},
-		{Name: "serverName", Node: 111},
-		{Name: "clientId", Node: 390},
-		{Name: "clientSecret", Node: 391},
-		{Name: "endpointParams", Node: 107},
-		{Name: "noProxy", Node: 111},
-		{Name: "proxyConnectHeader", Node: 393},
-		{Name: "proxyFromEnvironment", Node: 115},
-		{Name: "proxyUrl", Node: 394},
-		{Name: "scopes", Node: 110},
-		{Name: "tlsConfig", Node: 397},
-		{Name: "tokenUrl", Node: 139},
-		{Name: "authorization", Node: 382},
-		{Name: "basicAuth", Node: 383},
-		{Name: "bearerTokenSecret", Node: 381},
-		{Name: "enableHttp2", Node: 115},
-		{Name: "filterRunning", Node: 115},
-		{Name: "followRedirects", Node: 115},
-		{Name: "honorLabels", Node: 115},
-		{Name: "honorTimestamps", Node: 115},
-		{Name: "interval", Node: 384},
-		{Name: "metricRelabelings", Node: 389},
-		{Name: "noProxy", Node: 111},
-		{Name: "oauth2", Node: 398},
-		{Name: "params", Node: 399},
-		{Name: "path", Node: 111},
-		{Name: "port", Node: 111},
-		{Name: "portNumber", Node: 189},
-		{Name: "proxyConnectHeader", Node: 393},
-		{Name: "proxyFromEnvironment", Node: 115},
-		{Name: "proxyUrl", Node: 394},
-		{Name: "relabelings", Node: 389},
-		{Name: "scheme", Node: 400},
-		{Name: "scrapeTimeout", Node: 384},
-		{Name: "targetPort", Node: 401},
-		{Name: "tlsConfig", Node: 397},
-		{Name: "trackTimestampsStaleness", Node: 115},
-		{Name: "matchExpressions", Node: 194},
-		{Name: "matchLabels", Node: 107},
-		{Name: "attachMetadata", Node: 377},
-		{Name: "bodySizeLimit", Node: 378},
-		{Name: "convertClassicHistogramsToNHCB", Node: 115},
-		{Name: "fallbackScrapeProtocol", Node: 379},
-		{Name: "jobLabel", Node: 111},
-		{Name: "keepDroppedTargets", Node: 109},
-		{Name: "labelLimit", Node: 109},
-		{Name: "labelNameLengthLimit", Node: 109},
-		{Name: "labelValueLengthLimit", Node: 109},
-		{Name: "namespaceSelector", Node: 380},
-		{Name: "nativeHistogramBucketLimit", Node: 109},
-		{Name: "nativeHistogramMinBucketFactor", Node: 259},
-		{Name: "podMetricsEndpoints", Node: 403},
-		{Name: "podTargetLabels", Node: 110},
-		{Name: "sampleLimit", Node: 109},
-		{Name: "scrapeClass", Node: 140},
-		{Name: "scrapeClassicHistograms", Node: 115},
-		{Name: "scrapeProtocols", Node: 405},
-		{Name: "selector", Node: 406},
-		{Name: "selectorMechanism", Node: 407},
-		{Name: "targetLimit", Node: 109},
-		{Name: "apiVersion", Node: 375},
-		{Name: "kind", Node: 376},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 408},
-		{Name: "alert", Node: 111},
-		{Name: "annotations", Node: 107},
-		{Name: "expr", Node: 412},
-		{Name: "for", Node: 384},
-		{Name: "keep_firing_for", Node: 413},
-		{Name: "labels", Node: 107},
-		{Name: "record", Node: 111},
-		{Name: "interval", Node: 384},
-		{Name: "labels", Node: 107},
-		{Name: "limit", Node: 135},
-		{Name: "name", Node: 139},
-		{Name: "partial_response_strategy", Node: 411},
-		{Name: "query_offset", Node: 384},
-		{Name: "rules", Node: 415},
-		{Name: "groups", Node: 417},
-		{Name: "apiVersion", Node: 375},
-		{Name: "kind", Node: 410},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 418},
-		{Name: "ca", Node: 395},
-		{Name: "caFile", Node: 111},
-		{Name: "cert", Node: 395},
-		{Name: "certFile", Node: 111},
-		{Name: "insecureSkipVerify", Node: 115},
-		{Name: "keyFile", Node: 111},
-		{Name: "keySecret", Node: 381},
-		{Name: "maxVersion", Node: 396},
-		{Name: "minVersion", Node: 396},
-		{Name: "serverName", Node: 111},
-		{Name: "authorization", Node: 382},
-		{Name: "basicAuth", Node: 383},
-		{Name: "bearerTokenFile", Node: 111},
-		{Name: "bearerTokenSecret", Node: 381},
-		{Name: "enableHttp2", Node: 115},
-		{Name: "filterRunning", Node: 115},
-		{Name: "followRedirects", Node: 115},
-		{Name: "honorLabels", Node: 115},
-		{Name: "honorTimestamps", Node: 115},
-		{Name: "interval", Node: 384},
-		{Name: "metricRelabelings", Node: 389},
-		{Name: "noProxy", Node: 111},
-		{Name: "oauth2", Node: 398},
-		{Name: "params", Node: 399},
-		{Name: "path", Node: 111},
-		{Name: "port", Node: 111},
-		{Name: "proxyConnectHeader", Node: 393},
-		{Name: "proxyFromEnvironment", Node: 115},
-		{Name: "proxyUrl", Node: 394},
-		{Name: "relabelings", Node: 389},
-		{Name: "scheme", Node: 400},
-		{Name: "scrapeTimeout", Node: 384},
-		{Name: "targetPort", Node: 401},
-		{Name: "tlsConfig", Node: 421},
-		{Name: "trackTimestampsStaleness", Node: 115},
-		{Name: "attachMetadata", Node: 377},
-		{Name: "bodySizeLimit", Node: 378},
-		{Name: "convertClassicHistogramsToNHCB", Node: 115},
-		{Name: "endpoints", Node: 423},
-		{Name: "fallbackScrapeProtocol", Node: 379},
-		{Name: "jobLabel", Node: 111},
-		{Name: "keepDroppedTargets", Node: 109},
-		{Name: "labelLimit", Node: 109},
-		{Name: "labelNameLengthLimit", Node: 109},
-		{Name: "labelValueLengthLimit", Node: 109},
-		{Name: "namespaceSelector", Node: 380},
-		{Name: "nativeHistogramBucketLimit", Node: 109},
-		{Name: "nativeHistogramMinBucketFactor", Node: 259},
-		{Name: "podTargetLabels", Node: 110},
-		{Name: "sampleLimit", Node: 109},
-		{Name: "scrapeClass", Node: 140},
-		{Name: "scrapeClassicHistograms", Node: 115},
-		{Name: "scrapeProtocols", Node: 405},
-		{Name: "selector", Node: 406},
-		{Name: "selectorMechanism", Node: 407},
-		{Name: "targetLabels", Node: 110},
-		{Name: "targetLimit", Node: 109},
-		{Name: "lastTransitionTime", Node: 151},
-		{Name: "message", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "reason", Node: 111},
-		{Name: "status", Node: 139},
-		{Name: "type", Node: 425},
-		{Name: "conditions", Node: 427},
-		{Name: "group", Node: 428},
-		{Name: "name", Node: 139},
-		{Name: "namespace", Node: 139},
-		{Name: "resource", Node: 429},
-		{Name: "bindings", Node: 431},
-		{Name: "apiVersion", Node: 375},
+		{Name: "name", Node: 123},
+		{Name: "optional", Node: 127},
+		{Name: "configMap", Node: 144},
+		{Name: "secret", Node: 144},
+		{Name: "ca", Node: 438},
+		{Name: "cert", Node: 438},
+		{Name: "insecureSkipVerify", Node: 127},
+		{Name: "keySecret", Node: 144},
+		{Name: "maxVersion", Node: 439},
+		{Name: "minVersion", Node: 439},
+		{Name: "serverName", Node: 123},
+		{Name: "clientId", Node: 433},
+		{Name: "clientSecret", Node: 434},
+		{Name: "endpointParams", Node: 119},
+		{Name: "noProxy", Node: 123},
+		{Name: "proxyConnectHeader", Node: 436},
+		{Name: "proxyFromEnvironment", Node: 127},
+		{Name: "proxyUrl", Node: 437},
+		{Name: "scopes", Node: 122},
+		{Name: "tlsConfig", Node: 440},
+		{Name: "tokenUrl", Node: 137},
+		{Name: "authorization", Node: 425},
+		{Name: "basicAuth", Node: 426},
+		{Name: "bearerTokenSecret", Node: 144},
+		{Name: "enableHttp2", Node: 127},
+		{Name: "filterRunning", Node: 127},
+		{Name: "followRedirects", Node: 127},
+		{Name: "honorLabels", Node: 127},
+		{Name: "honorTimestamps", Node: 127},
+		{Name: "interval", Node: 427},
+		{Name: "metricRelabelings", Node: 432},
+		{Name: "noProxy", Node: 123},
+		{Name: "oauth2", Node: 441},
+		{Name: "params", Node: 442},
+		{Name: "path", Node: 123},
+		{Name: "port", Node: 123},
+		{Name: "portNumber", Node: 239},
+		{Name: "proxyConnectHeader", Node: 436},
+		{Name: "proxyFromEnvironment", Node: 127},
+		{Name: "proxyUrl", Node: 437},
+		{Name: "relabelings", Node: 432},
+		{Name: "scheme", Node: 443},
+		{Name: "scrapeTimeout", Node: 427},
+		{Name: "targetPort", Node: 444},
+		{Name: "tlsConfig", Node: 440},
+		{Name: "trackTimestampsStaleness", Node: 127},
+		{Name: "matchExpressions", Node: 244},
+		{Name: "matchLabels", Node: 119},
+		{Name: "attachMetadata", Node: 421},
+		{Name: "bodySizeLimit", Node: 422},
+		{Name: "convertClassicHistogramsToNHCB", Node: 127},
+		{Name: "fallbackScrapeProtocol", Node: 423},
+		{Name: "jobLabel", Node: 123},
+		{Name: "keepDroppedTargets", Node: 121},
+		{Name: "labelLimit", Node: 121},
+		{Name: "labelNameLengthLimit", Node: 121},
+		{Name: "labelValueLengthLimit", Node: 121},
+		{Name: "namespaceSelector", Node: 424},
+		{Name: "nativeHistogramBucketLimit", Node: 121},
+		{Name: "nativeHistogramMinBucketFactor", Node: 149},
+		{Name: "podMetricsEndpoints", Node: 446},
+		{Name: "podTargetLabels", Node: 122},
+		{Name: "sampleLimit", Node: 121},
+		{Name: "scrapeClass", Node: 190},
+		{Name: "scrapeClassicHistograms", Node: 127},
+		{Name: "scrapeProtocols", Node: 448},
+		{Name: "selector", Node: 449},
+		{Name: "selectorMechanism", Node: 450},
+		{Name: "targetLimit", Node: 121},
+		{Name: "apiVersion", Node: 419},
 		{Name: "kind", Node: 420},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 424},
-		{Name: "status", Node: 432},
-		{Name: "annotations", Node: 107},
-		{Name: "creationTimestamp", Node: 108},
-		{Name: "deletionGracePeriodSeconds", Node: 109},
-		{Name: "deletionTimestamp", Node: 108},
-		{Name: "finalizers", Node: 110},
-		{Name: "generateName", Node: 111},
-		{Name: "generation", Node: 109},
-		{Name: "labels", Node: 107},
-		{Name: "managedFields", Node: 114},
-		{Name: "name", Node: 111},
-		{Name: "namespace", Node: 111},
-		{Name: "ownerReferences", Node: 117},
-		{Name: "resourceVersion", Node: 111},
-		{Name: "selfLink", Node: 111},
-		{Name: "uid", Node: 111},
-		{Name: "immediateCheckpoint", Node: 115},
-		{Name: "waitForArchive", Node: 115},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 451},
+		{Name: "alert", Node: 123},
+		{Name: "annotations", Node: 119},
+		{Name: "expr", Node: 455},
+		{Name: "for", Node: 427},
+		{Name: "keep_firing_for", Node: 456},
+		{Name: "labels", Node: 119},
+		{Name: "record", Node: 123},
+		{Name: "interval", Node: 427},
+		{Name: "labels", Node: 119},
+		{Name: "limit", Node: 160},
+		{Name: "name", Node: 137},
+		{Name: "partial_response_strategy", Node: 454},
+		{Name: "query_offset", Node: 427},
+		{Name: "rules", Node: 458},
+		{Name: "groups", Node: 460},
+		{Name: "apiVersion", Node: 419},
+		{Name: "kind", Node: 453},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 461},
+		{Name: "ca", Node: 438},
+		{Name: "caFile", Node: 123},
+		{Name: "cert", Node: 438},
+		{Name: "certFile", Node: 123},
+		{Name: "insecureSkipVerify", Node: 127},
+		{Name: "keyFile", Node: 123},
+		{Name: "keySecret", Node: 144},
+		{Name: "maxVersion", Node: 439},
+		{Name: "minVersion", Node: 439},
+		{Name: "serverName", Node: 123},
+		{Name: "authorization", Node: 425},
+		{Name: "basicAuth", Node: 426},
+		{Name: "bearerTokenFile", Node: 123},
+		{Name: "bearerTokenSecret", Node: 144},
+		{Name: "enableHttp2", Node: 127},
+		{Name: "filterRunning", Node: 127},
+		{Name: "followRedirects", Node: 127},
+		{Name: "honorLabels", Node: 127},
+		{Name: "honorTimestamps", Node: 127},
+		{Name: "interval", Node: 427},
+		{Name: "metricRelabelings", Node: 432},
+		{Name: "noProxy", Node: 123},
+		{Name: "oauth2", Node: 441},
+		{Name: "params", Node: 442},
+		{Name: "path", Node: 123},
+		{Name: "port", Node: 123},
+		{Name: "proxyConnectHeader", Node: 436},
+		{Name: "proxyFromEnvironment", Node: 127},
+		{Name: "proxyUrl", Node: 437},
+		{Name: "relabelings", Node: 432},
+		{Name: "scheme", Node: 443},
+		{Name: "scrapeTimeout", Node: 427},
+		{Name: "targetPort", Node: 444},
+		{Name: "tlsConfig", Node: 464},
+		{Name: "trackTimestampsStaleness", Node: 127},
+		{Name: "attachMetadata", Node: 421},
+		{Name: "bodySizeLimit", Node: 422},
+		{Name: "convertClassicHistogramsToNHCB", Node: 127},
+		{Name: "endpoints", Node: 466},
+		{Name: "fallbackScrapeProtocol", Node: 423},
+		{Name: "jobLabel", Node: 123},
+		{Name: "keepDroppedTargets", Node: 121},
+		{Name: "labelLimit", Node: 121},
+		{Name: "labelNameLengthLimit", Node: 121},
+		{Name: "labelValueLengthLimit", Node: 121},
+		{Name: "namespaceSelector", Node: 424},
+		{Name: "nativeHistogramBucketLimit", Node: 121},
+		{Name: "nativeHistogramMinBucketFactor", Node: 149},
+		{Name: "podTargetLabels", Node: 122},
+		{Name: "sampleLimit", Node: 121},
+		{Name: "scrapeClass", Node: 190},
+		{Name: "scrapeClassicHistograms", Node: 127},
+		{Name: "scrapeProtocols", Node: 448},
+		{Name: "selector", Node: 449},
+		{Name: "selectorMechanism", Node: 450},
+		{Name: "targetLabels", Node: 122},
+		{Name: "targetLimit", Node: 121},
+		{Name: "lastTransitionTime", Node: 201},
+		{Name: "message", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "reason", Node: 123},
+		{Name: "status", Node: 137},
+		{Name: "type", Node: 468},
+		{Name: "conditions", Node: 470},
+		{Name: "group", Node: 471},
+		{Name: "name", Node: 137},
+		{Name: "namespace", Node: 137},
+		{Name: "resource", Node: 472},
+		{Name: "bindings", Node: 474},
+		{Name: "apiVersion", Node: 419},
+		{Name: "kind", Node: 463},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 467},
+		{Name: "status", Node: 475},
+		{Name: "immediateCheckpoint", Node: 127},
+		{Name: "waitForArchive", Node: 127},
 		{Name: "name", Node: 2},
-		{Name: "parameters", Node: 107},
-		{Name: "cluster", Node: 244},
-		{Name: "method", Node: 437},
-		{Name: "online", Node: 115},
-		{Name: "onlineConfiguration", Node: 438},
-		{Name: "pluginConfiguration", Node: 439},
-		{Name: "target", Node: 440},
-		{Name: "key", Node: 2},
+		{Name: "parameters", Node: 119},
+		{Name: "cluster", Node: 291},
+		{Name: "method", Node: 479},
+		{Name: "online", Node: 127},
+		{Name: "onlineConfiguration", Node: 480},
+		{Name: "pluginConfiguration", Node: 481},
+		{Name: "target", Node: 482},
+		{Name: "connectionString", Node: 131},
+		{Name: "inheritFromAzureAD", Node: 127},
+		{Name: "storageAccount", Node: 131},
+		{Name: "storageKey", Node: 131},
+		{Name: "storageSasToken", Node: 131},
+		{Name: "useDefaultAzureCredentials", Node: 127},
+		{Name: "ContainerID", Node: 123},
+		{Name: "podName", Node: 123},
+		{Name: "sessionID", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "connectionString", Node: 442},
-		{Name: "inheritFromAzureAD", Node: 115},
-		{Name: "storageAccount", Node: 442},
-		{Name: "storageKey", Node: 442},
-		{Name: "storageSasToken", Node: 442},
-		{Name: "useDefaultAzureCredentials", Node: 115},
-		{Name: "applicationCredentials", Node: 442},
-		{Name: "gkeEnvironment", Node: 115},
-		{Name: "ContainerID", Node: 111},
-		{Name: "podName", Node: 111},
-		{Name: "sessionID", Node: 111},
-		{Name: "accessKeyId", Node: 442},
-		{Name: "inheritFromIAMRole", Node: 115},
-		{Name: "region", Node: 442},
-		{Name: "secretAccessKey", Node: 442},
-		{Name: "sessionToken", Node: 442},
-		{Name: "name", Node: 2},
-		{Name: "tablespaceName", Node: 111},
+		{Name: "tablespaceName", Node: 123},
 		{Name: "type", Node: 2},
-		{Name: "elements", Node: 448},
-		{Name: "azureCredentials", Node: 443},
-		{Name: "backupId", Node: 111},
-		{Name: "backupLabelFile", Node: 161},
-		{Name: "backupName", Node: 111},
-		{Name: "beginLSN", Node: 111},
-		{Name: "beginWal", Node: 111},
-		{Name: "commandError", Node: 111},
-		{Name: "commandOutput", Node: 111},
-		{Name: "destinationPath", Node: 111},
-		{Name: "encryption", Node: 111},
-		{Name: "endLSN", Node: 111},
-		{Name: "endWal", Node: 111},
-		{Name: "endpointCA", Node: 442},
-		{Name: "endpointURL", Node: 111},
-		{Name: "error", Node: 111},
-		{Name: "googleCredentials", Node: 444},
-		{Name: "instanceID", Node: 445},
-		{Name: "majorVersion", Node: 135},
-		{Name: "method", Node: 111},
-		{Name: "online", Node: 115},
-		{Name: "phase", Node: 111},
-		{Name: "pluginMetadata", Node: 107},
-		{Name: "s3Credentials", Node: 446},
-		{Name: "serverName", Node: 111},
-		{Name: "snapshotBackupStatus", Node: 449},
-		{Name: "startedAt", Node: 108},
-		{Name: "stoppedAt", Node: 108},
-		{Name: "tablespaceMapFile", Node: 161},
-		{Name: "apiVersion", Node: 434},
-		{Name: "kind", Node: 435},
-		{Name: "metadata", Node: 436},
-		{Name: "spec", Node: 441},
-		{Name: "status", Node: 450},
-		{Name: "additionalPodAffinity", Node: 207},
-		{Name: "additionalPodAntiAffinity", Node: 207},
-		{Name: "enablePodAntiAffinity", Node: 115},
-		{Name: "nodeAffinity", Node: 201},
-		{Name: "nodeSelector", Node: 107},
-		{Name: "podAntiAffinityType", Node: 111},
-		{Name: "tolerations", Node: 223},
-		{Name: "topologyKey", Node: 111},
-		{Name: "additionalCommandArgs", Node: 110},
-		{Name: "compression", Node: 454},
-		{Name: "encryption", Node: 455},
-		{Name: "immediateCheckpoint", Node: 115},
-		{Name: "jobs", Node: 270},
-		{Name: "archiveAdditionalCommandArgs", Node: 110},
-		{Name: "compression", Node: 457},
-		{Name: "encryption", Node: 455},
-		{Name: "maxParallel", Node: 458},
-		{Name: "restoreAdditionalCommandArgs", Node: 110},
-		{Name: "azureCredentials", Node: 443},
-		{Name: "data", Node: 456},
-		{Name: "destinationPath", Node: 139},
-		{Name: "endpointCA", Node: 442},
-		{Name: "endpointURL", Node: 111},
-		{Name: "googleCredentials", Node: 444},
-		{Name: "historyTags", Node: 107},
-		{Name: "s3Credentials", Node: 446},
-		{Name: "serverName", Node: 111},
-		{Name: "tags", Node: 107},
-		{Name: "wal", Node: 459},
-		{Name: "annotations", Node: 107},
-		{Name: "className", Node: 111},
-		{Name: "labels", Node: 107},
-		{Name: "online", Node: 115},
-		{Name: "onlineConfiguration", Node: 438},
-		{Name: "snapshotOwnerReference", Node: 462},
-		{Name: "tablespaceClassName", Node: 107},
-		{Name: "walClassName", Node: 111},
-		{Name: "barmanObjectStore", Node: 460},
-		{Name: "retentionPolicy", Node: 461},
-		{Name: "target", Node: 440},
-		{Name: "volumeSnapshot", Node: 463},
+		{Name: "elements", Node: 487},
+		{Name: "azureCredentials", Node: 484},
+		{Name: "backupId", Node: 123},
+		{Name: "backupLabelFile", Node: 211},
+		{Name: "backupName", Node: 123},
+		{Name: "beginLSN", Node: 123},
+		{Name: "beginWal", Node: 123},
+		{Name: "commandError", Node: 123},
+		{Name: "commandOutput", Node: 123},
+		{Name: "destinationPath", Node: 123},
+		{Name: "encryption", Node: 123},
+		{Name: "endLSN", Node: 123},
+		{Name: "endWal", Node: 123},
+		{Name: "endpointCA", Node: 131},
+		{Name: "endpointURL", Node: 123},
+		{Name: "error", Node: 123},
+		{Name: "googleCredentials", Node: 138},
+		{Name: "instanceID", Node: 485},
+		{Name: "majorVersion", Node: 160},
+		{Name: "method", Node: 123},
+		{Name: "online", Node: 127},
+		{Name: "phase", Node: 123},
+		{Name: "pluginMetadata", Node: 119},
+		{Name: "s3Credentials", Node: 139},
+		{Name: "serverName", Node: 123},
+		{Name: "snapshotBackupStatus", Node: 488},
+		{Name: "startedAt", Node: 120},
+		{Name: "stoppedAt", Node: 120},
+		{Name: "tablespaceMapFile", Node: 211},
+		{Name: "apiVersion", Node: 477},
+		{Name: "kind", Node: 478},
+		{Name: "metadata", Node: 130},
+		{Name: "spec", Node: 483},
+		{Name: "status", Node: 489},
+		{Name: "additionalPodAffinity", Node: 257},
+		{Name: "additionalPodAntiAffinity", Node: 257},
+		{Name: "enablePodAntiAffinity", Node: 127},
+		{Name: "nodeAffinity", Node: 251},
+		{Name: "nodeSelector", Node: 119},
+		{Name: "podAntiAffinityType", Node: 123},
+		{Name: "tolerations", Node: 270},
+		{Name: "topologyKey", Node: 123},
+		{Name: "azureCredentials", Node: 484},
+		{Name: "data", Node: 136},
+		{Name: "destinationPath", Node: 137},
+		{Name: "endpointCA", Node: 131},
+		{Name: "endpointURL", Node: 123},
+		{Name: "googleCredentials", Node: 138},
+		{Name: "historyTags", Node: 119},
+		{Name: "s3Credentials", Node: 139},
+		{Name: "serverName", Node: 123},
+		{Name: "tags", Node: 119},
+		{Name: "wal", Node: 142},
+		{Name: "annotations", Node: 119},
+		{Name: "className", Node: 123},
+		{Name: "labels", Node: 119},
+		{Name: "online", Node: 127},
+		{Name: "onlineConfiguration", Node: 480},
+		{Name: "snapshotOwnerReference", Node: 494},
+		{Name: "tablespaceClassName", Node: 119},
+		{Name: "walClassName", Node: 123},
+		{Name: "barmanObjectStore", Node: 493},
+		{Name: "retentionPolicy", Node: 162},
+		{Name: "target", Node: 482},
+		{Name: "volumeSnapshot", Node: 495},
 		{Name: "externalCluster", Node: 2},
-		{Name: "databases", Node: 341},
-		{Name: "pgDumpExtraOptions", Node: 110},
-		{Name: "pgRestoreExtraOptions", Node: 110},
-		{Name: "postImportApplicationSQL", Node: 110},
-		{Name: "roles", Node: 110},
-		{Name: "schemaOnly", Node: 115},
-		{Name: "source", Node: 465},
-		{Name: "type", Node: 466},
-		{Name: "configMapRefs", Node: 468},
-		{Name: "secretRefs", Node: 468},
-		{Name: "builtinLocale", Node: 111},
-		{Name: "dataChecksums", Node: 115},
-		{Name: "database", Node: 111},
-		{Name: "encoding", Node: 111},
-		{Name: "icuLocale", Node: 111},
-		{Name: "icuRules", Node: 111},
-		{Name: "import", Node: 467},
-		{Name: "locale", Node: 111},
-		{Name: "localeCType", Node: 111},
-		{Name: "localeCollate", Node: 111},
-		{Name: "localeProvider", Node: 111},
-		{Name: "options", Node: 110},
-		{Name: "owner", Node: 111},
-		{Name: "postInitApplicationSQL", Node: 110},
-		{Name: "postInitApplicationSQLRefs", Node: 469},
-		{Name: "postInitSQL", Node: 110},
-		{Name: "postInitSQLRefs", Node: 469},
-		{Name: "postInitTemplateSQL", Node: 110},
-		{Name: "postInitTemplateSQLRefs", Node: 469},
-		{Name: "secret", Node: 332},
-		{Name: "walSegmentSize", Node: 470},
-		{Name: "database", Node: 111},
-		{Name: "owner", Node: 111},
-		{Name: "secret", Node: 332},
-		{Name: "source", Node: 139},
-		{Name: "endpointCA", Node: 442},
+		{Name: "databases", Node: 385},
+		{Name: "pgDumpExtraOptions", Node: 122},
+		{Name: "pgRestoreExtraOptions", Node: 122},
+		{Name: "postImportApplicationSQL", Node: 122},
+		{Name: "roles", Node: 122},
+		{Name: "schemaOnly", Node: 127},
+		{Name: "source", Node: 497},
+		{Name: "type", Node: 498},
+		{Name: "configMapRefs", Node: 500},
+		{Name: "secretRefs", Node: 500},
+		{Name: "builtinLocale", Node: 123},
+		{Name: "dataChecksums", Node: 127},
+		{Name: "database", Node: 123},
+		{Name: "encoding", Node: 123},
+		{Name: "icuLocale", Node: 123},
+		{Name: "icuRules", Node: 123},
+		{Name: "import", Node: 499},
+		{Name: "locale", Node: 123},
+		{Name: "localeCType", Node: 123},
+		{Name: "localeCollate", Node: 123},
+		{Name: "localeProvider", Node: 123},
+		{Name: "options", Node: 122},
+		{Name: "owner", Node: 123},
+		{Name: "postInitApplicationSQL", Node: 122},
+		{Name: "postInitApplicationSQLRefs", Node: 501},
+		{Name: "postInitSQL", Node: 122},
+		{Name: "postInitSQLRefs", Node: 501},
+		{Name: "postInitTemplateSQL", Node: 122},
+		{Name: "postInitTemplateSQLRefs", Node: 501},
+		{Name: "secret", Node: 376},
+		{Name: "walSegmentSize", Node: 502},
+		{Name: "database", Node: 123},
+		{Name: "owner", Node: 123},
+		{Name: "secret", Node: 376},
+		{Name: "source", Node: 137},
+		{Name: "endpointCA", Node: 131},
 		{Name: "name", Node: 2},
-		{Name: "backupID", Node: 111},
-		{Name: "exclusive", Node: 115},
-		{Name: "targetImmediate", Node: 115},
-		{Name: "targetLSN", Node: 111},
-		{Name: "targetName", Node: 111},
-		{Name: "targetTLI", Node: 111},
-		{Name: "targetTime", Node: 111},
-		{Name: "targetXID", Node: 111},
-		{Name: "apiGroup", Node: 111},
+		{Name: "backupID", Node: 123},
+		{Name: "exclusive", Node: 127},
+		{Name: "targetImmediate", Node: 127},
+		{Name: "targetLSN", Node: 123},
+		{Name: "targetName", Node: 123},
+		{Name: "targetTLI", Node: 123},
+		{Name: "targetTime", Node: 123},
+		{Name: "targetXID", Node: 123},
+		{Name: "apiGroup", Node: 123},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "apiGroup", Node: 111},
+		{Name: "apiGroup", Node: 123},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "storage", Node: 475},
-		{Name: "tablespaceStorage", Node: 476},
-		{Name: "walStorage", Node: 477},
-		{Name: "backup", Node: 473},
-		{Name: "database", Node: 111},
-		{Name: "owner", Node: 111},
-		{Name: "recoveryTarget", Node: 474},
-		{Name: "secret", Node: 332},
-		{Name: "source", Node: 111},
-		{Name: "volumeSnapshots", Node: 478},
-		{Name: "initdb", Node: 471},
-		{Name: "pg_basebackup", Node: 472},
-		{Name: "recovery", Node: 479},
-		{Name: "clientCASecret", Node: 111},
-		{Name: "replicationTLSSecret", Node: 111},
-		{Name: "serverAltDNSNames", Node: 110},
-		{Name: "serverCASecret", Node: 111},
-		{Name: "serverTLSSecret", Node: 111},
-		{Name: "apiVersion", Node: 111},
-		{Name: "fieldPath", Node: 2},
+		{Name: "storage", Node: 507},
+		{Name: "tablespaceStorage", Node: 508},
+		{Name: "walStorage", Node: 509},
+		{Name: "backup", Node: 505},
+		{Name: "database", Node: 123},
+		{Name: "owner", Node: 123},
+		{Name: "recoveryTarget", Node: 506},
+		{Name: "secret", Node: 376},
+		{Name: "source", Node: 123},
+		{Name: "volumeSnapshots", Node: 510},
+		{Name: "initdb", Node: 503},
+		{Name: "pg_basebackup", Node: 504},
+		{Name: "recovery", Node: 511},
+		{Name: "clientCASecret", Node: 123},
+		{Name: "replicationTLSSecret", Node: 123},
+		{Name: "serverAltDNSNames", Node: 122},
+		{Name: "serverCASecret", Node: 123},
+		{Name: "serverTLSSecret", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "optional", Node: 127},
+		{Name: "configMapRef", Node: 514},
+		{Name: "prefix", Node: 123},
+		{Name: "secretRef", Node: 514},
+		{Name: "apiGroup", Node: 123},
+		{Name: "kind", Node: 2},
+		{Name: "name", Node: 2},
+		{Name: "namespace", Node: 123},
+		{Name: "accessModes", Node: 122},
+		{Name: "dataSource", Node: 509},
+		{Name: "dataSourceRef", Node: 518},
+		{Name: "resources", Node: 261},
+		{Name: "selector", Node: 252},
+		{Name: "storageClassName", Node: 123},
+		{Name: "volumeAttributesClassName", Node: 123},
+		{Name: "volumeMode", Node: 123},
+		{Name: "volumeName", Node: 123},
+		{Name: "metadata", Node: 517},
+		{Name: "spec", Node: 519},
+		{Name: "volumeClaimTemplate", Node: 520},
+		{Name: "shm", Node: 149},
+		{Name: "temporaryData", Node: 149},
+		{Name: "enabled", Node: 127},
+		{Name: "isWALArchiver", Node: 127},
+		{Name: "name", Node: 2},
+		{Name: "parameters", Node: 119},
+		{Name: "barmanObjectStore", Node: 493},
+		{Name: "connectionParameters", Node: 119},
+		{Name: "name", Node: 2},
+		{Name: "password", Node: 144},
+		{Name: "plugin", Node: 523},
+		{Name: "sslCert", Node: 144},
+		{Name: "sslKey", Node: 144},
+		{Name: "sslRootCert", Node: 144},
+		{Name: "apiGroup", Node: 123},
+		{Name: "kind", Node: 2},
+		{Name: "major", Node: 147},
+		{Name: "name", Node: 2},
+		{Name: "bypassrls", Node: 127},
+		{Name: "comment", Node: 123},
+		{Name: "connectionLimit", Node: 121},
+		{Name: "createdb", Node: 127},
+		{Name: "createrole", Node: 127},
+		{Name: "disablePassword", Node: 127},
+		{Name: "ensure", Node: 529},
+		{Name: "inRoles", Node: 122},
+		{Name: "inherit", Node: 127},
+		{Name: "login", Node: 127},
+		{Name: "name", Node: 2},
+		{Name: "passwordSecret", Node: 376},
+		{Name: "replication", Node: 127},
+		{Name: "superuser", Node: 127},
+		{Name: "validUntil", Node: 120},
+		{Name: "annotations", Node: 119},
+		{Name: "labels", Node: 119},
+		{Name: "name", Node: 123},
+		{Name: "appProtocol", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "nodePort", Node: 188},
+		{Name: "port", Node: 246},
+		{Name: "protocol", Node: 123},
+		{Name: "targetPort", Node: 444},
+		{Name: "timeoutSeconds", Node: 188},
+		{Name: "clientIP", Node: 536},
+		{Name: "allocateLoadBalancerNodePorts", Node: 127},
+		{Name: "clusterIP", Node: 123},
+		{Name: "clusterIPs", Node: 122},
+		{Name: "externalIPs", Node: 122},
+		{Name: "externalName", Node: 123},
+		{Name: "externalTrafficPolicy", Node: 123},
+		{Name: "healthCheckNodePort", Node: 188},
+		{Name: "internalTrafficPolicy", Node: 123},
+		{Name: "ipFamilies", Node: 122},
+		{Name: "ipFamilyPolicy", Node: 123},
+		{Name: "loadBalancerClass", Node: 123},
+		{Name: "loadBalancerIP", Node: 123},
+		{Name: "loadBalancerSourceRanges", Node: 122},
+		{Name: "ports", Node: 535},
+		{Name: "publishNotReadyAddresses", Node: 127},
+		{Name: "selector", Node: 119},
+		{Name: "sessionAffinity", Node: 123},
+		{Name: "sessionAffinityConfig", Node: 537},
+		{Name: "trafficDistribution", Node: 123},
+		{Name: "type", Node: 123},
+		{Name: "metadata", Node: 533},
+		{Name: "spec", Node: 538},
+		{Name: "selectorType", Node: 532},
+		{Name: "serviceTemplate", Node: 539},
+		{Name: "updateStrategy", Node: 540},
+		{Name: "additional", Node: 542},
+		{Name: "disabledDefaultServices", Node: 543},
+		{Name: "roles", Node: 531},
+		{Name: "services", Node: 544},
+		{Name: "action", Node: 428},
+		{Name: "modulus", Node: 121},
+		{Name: "regex", Node: 123},
+		{Name: "replacement", Node: 123},
+		{Name: "separator", Node: 123},
+		{Name: "sourceLabels", Node: 122},
+		{Name: "targetLabel", Node: 123},
+		{Name: "enabled", Node: 127},
+		{Name: "customQueriesConfigMap", Node: 500},
+		{Name: "customQueriesSecret", Node: 500},
+		{Name: "disableDefaultQueries", Node: 127},
+		{Name: "enablePodMonitor", Node: 127},
+		{Name: "podMonitorMetricRelabelings", Node: 548},
+		{Name: "podMonitorRelabelings", Node: 548},
+		{Name: "tls", Node: 549},
+		{Name: "inProgress", Node: 127},
+		{Name: "reusePVC", Node: 127},
+		{Name: "enabled", Node: 127},
+		{Name: "isWALArchiver", Node: 127},
+		{Name: "name", Node: 2},
+		{Name: "parameters", Node: 119},
+		{Name: "name", Node: 554},
+		{Name: "value", Node: 137},
+		{Name: "pullPolicy", Node: 123},
+		{Name: "reference", Node: 123},
+		{Name: "bin_path", Node: 122},
+		{Name: "dynamic_library_path", Node: 122},
+		{Name: "env", Node: 556},
+		{Name: "extension_control_path", Node: 122},
+		{Name: "image", Node: 557},
+		{Name: "ld_library_path", Node: 122},
+		{Name: "name", Node: 558},
+		{Name: "prefix", Node: 123},
+		{Name: "suffix", Node: 123},
+		{Name: "baseDN", Node: 123},
+		{Name: "bindDN", Node: 123},
+		{Name: "bindPassword", Node: 144},
+		{Name: "searchAttribute", Node: 123},
+		{Name: "searchFilter", Node: 123},
+		{Name: "bindAsAuth", Node: 561},
+		{Name: "bindSearchAuth", Node: 562},
+		{Name: "port", Node: 160},
+		{Name: "scheme", Node: 563},
+		{Name: "server", Node: 123},
+		{Name: "tls", Node: 127},
+		{Name: "enabled", Node: 7},
+		{Name: "nodeLabelsAntiAffinity", Node: 122},
+		{Name: "dataDurability", Node: 566},
+		{Name: "maxStandbyNamesFromCluster", Node: 160},
+		{Name: "method", Node: 567},
+		{Name: "number", Node: 147},
+		{Name: "standbyNamesPost", Node: 122},
+		{Name: "standbyNamesPre", Node: 122},
+		{Name: "enableAlterSystem", Node: 127},
+		{Name: "extensions", Node: 560},
+		{Name: "ldap", Node: 564},
+		{Name: "parameters", Node: 119},
+		{Name: "pg_hba", Node: 122},
+		{Name: "pg_ident", Node: 122},
+		{Name: "promotionTimeout", Node: 188},
+		{Name: "shared_preload_libraries", Node: 122},
+		{Name: "syncReplicaElectionConstraint", Node: 565},
+		{Name: "synchronous", Node: 568},
+		{Name: "connectionTimeout", Node: 160},
+		{Name: "enabled", Node: 127},
+		{Name: "requestTimeout", Node: 160},
+		{Name: "failureThreshold", Node: 188},
+		{Name: "initialDelaySeconds", Node: 188},
+		{Name: "isolationCheck", Node: 572},
+		{Name: "periodSeconds", Node: 188},
+		{Name: "successThreshold", Node: 188},
+		{Name: "terminationGracePeriodSeconds", Node: 121},
+		{Name: "timeoutSeconds", Node: 188},
+		{Name: "failureThreshold", Node: 188},
+		{Name: "initialDelaySeconds", Node: 188},
+		{Name: "maximumLag", Node: 149},
+		{Name: "periodSeconds", Node: 188},
+		{Name: "successThreshold", Node: 188},
+		{Name: "terminationGracePeriodSeconds", Node: 121},
+		{Name: "timeoutSeconds", Node: 188},
+		{Name: "type", Node: 574},
+		{Name: "liveness", Node: 573},
+		{Name: "readiness", Node: 575},
+		{Name: "startup", Node: 575},
+		{Name: "labelSelector", Node: 252},
+		{Name: "name", Node: 123},
+		{Name: "optional", Node: 127},
+		{Name: "path", Node: 2},
+		{Name: "signerName", Node: 123},
 		{Name: "key", Node: 2},
-		{Name: "optional", Node: 115},
+		{Name: "mode", Node: 188},
 		{Name: "path", Node: 2},
-		{Name: "volumeName", Node: 2},
-		{Name: "containerName", Node: 111},
-		{Name: "divisor", Node: 259},
-		{Name: "resource", Node: 2},
-		{Name: "configMapKeyRef", Node: 381},
-		{Name: "fieldRef", Node: 482},
-		{Name: "fileKeyRef", Node: 483},
-		{Name: "resourceFieldRef", Node: 484},
-		{Name: "secretKeyRef", Node: 381},
-		{Name: "name", Node: 2},
-		{Name: "value", Node: 111},
-		{Name: "valueFrom", Node: 485},
-		{Name: "name", Node: 111},
-		{Name: "optional", Node: 115},
-		{Name: "configMapRef", Node: 488},
-		{Name: "prefix", Node: 111},
-		{Name: "secretRef", Node: 488},
-		{Name: "apiGroup", Node: 111},
-		{Name: "kind", Node: 2},
-		{Name: "name", Node: 2},
-		{Name: "namespace", Node: 111},
-		{Name: "accessModes", Node: 110},
-		{Name: "dataSource", Node: 477},
-		{Name: "dataSourceRef", Node: 492},
-		{Name: "resources", Node: 214},
-		{Name: "selector", Node: 202},
-		{Name: "storageClassName", Node: 111},
-		{Name: "volumeAttributesClassName", Node: 111},
-		{Name: "volumeMode", Node: 111},
-		{Name: "volumeName", Node: 111},
-		{Name: "metadata", Node: 491},
-		{Name: "spec", Node: 493},
-		{Name: "volumeClaimTemplate", Node: 494},
-		{Name: "shm", Node: 259},
-		{Name: "temporaryData", Node: 259},
-		{Name: "enabled", Node: 115},
-		{Name: "isWALArchiver", Node: 115},
-		{Name: "name", Node: 2},
-		{Name: "parameters", Node: 107},
-		{Name: "barmanObjectStore", Node: 460},
-		{Name: "connectionParameters", Node: 107},
-		{Name: "name", Node: 2},
-		{Name: "password", Node: 381},
-		{Name: "plugin", Node: 497},
-		{Name: "sslCert", Node: 381},
-		{Name: "sslKey", Node: 381},
-		{Name: "sslRootCert", Node: 381},
-		{Name: "apiGroup", Node: 111},
-		{Name: "kind", Node: 2},
-		{Name: "major", Node: 211},
-		{Name: "name", Node: 2},
-		{Name: "bypassrls", Node: 115},
-		{Name: "comment", Node: 111},
-		{Name: "connectionLimit", Node: 109},
-		{Name: "createdb", Node: 115},
-		{Name: "createrole", Node: 115},
-		{Name: "disablePassword", Node: 115},
-		{Name: "ensure", Node: 504},
-		{Name: "inRoles", Node: 110},
-		{Name: "inherit", Node: 115},
-		{Name: "login", Node: 115},
-		{Name: "name", Node: 2},
-		{Name: "passwordSecret", Node: 332},
-		{Name: "replication", Node: 115},
-		{Name: "superuser", Node: 115},
-		{Name: "validUntil", Node: 108},
-		{Name: "annotations", Node: 107},
-		{Name: "labels", Node: 107},
-		{Name: "name", Node: 111},
-		{Name: "appProtocol", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "nodePort", Node: 137},
-		{Name: "port", Node: 196},
-		{Name: "protocol", Node: 111},
-		{Name: "targetPort", Node: 401},
-		{Name: "timeoutSeconds", Node: 137},
-		{Name: "clientIP", Node: 511},
-		{Name: "allocateLoadBalancerNodePorts", Node: 115},
-		{Name: "clusterIP", Node: 111},
-		{Name: "clusterIPs", Node: 110},
-		{Name: "externalIPs", Node: 110},
-		{Name: "externalName", Node: 111},
-		{Name: "externalTrafficPolicy", Node: 111},
-		{Name: "healthCheckNodePort", Node: 137},
-		{Name: "internalTrafficPolicy", Node: 111},
-		{Name: "ipFamilies", Node: 110},
-		{Name: "ipFamilyPolicy", Node: 111},
-		{Name: "loadBalancerClass", Node: 111},
-		{Name: "loadBalancerIP", Node: 111},
-		{Name: "loadBalancerSourceRanges", Node: 110},
-		{Name: "ports", Node: 510},
-		{Name: "publishNotReadyAddresses", Node: 115},
-		{Name: "selector", Node: 107},
-		{Name: "sessionAffinity", Node: 111},
-		{Name: "sessionAffinityConfig", Node: 512},
-		{Name: "trafficDistribution", Node: 111},
-		{Name: "type", Node: 111},
-		{Name: "metadata", Node: 508},
-		{Name: "spec", Node: 513},
-		{Name: "selectorType", Node: 507},
-		{Name: "serviceTemplate", Node: 514},
-		{Name: "updateStrategy", Node: 515},
-		{Name: "additional", Node: 517},
-		{Name: "disabledDefaultServices", Node: 518},
-		{Name: "roles", Node: 506},
-		{Name: "services", Node: 519},
-		{Name: "action", Node: 385},
-		{Name: "modulus", Node: 109},
-		{Name: "regex", Node: 111},
-		{Name: "replacement", Node: 111},
-		{Name: "separator", Node: 111},
-		{Name: "sourceLabels", Node: 110},
-		{Name: "targetLabel", Node: 111},
-		{Name: "enabled", Node: 115},
-		{Name: "customQueriesConfigMap", Node: 468},
-		{Name: "customQueriesSecret", Node: 468},
-		{Name: "disableDefaultQueries", Node: 115},
-		{Name: "enablePodMonitor", Node: 115},
-		{Name: "podMonitorMetricRelabelings", Node: 523},
-		{Name: "podMonitorRelabelings", Node: 523},
-		{Name: "tls", Node: 524},
-		{Name: "inProgress", Node: 115},
-		{Name: "reusePVC", Node: 115},
-		{Name: "enabled", Node: 115},
-		{Name: "isWALArchiver", Node: 115},
-		{Name: "name", Node: 2},
-		{Name: "parameters", Node: 107},
-		{Name: "name", Node: 529},
-		{Name: "value", Node: 139},
-		{Name: "pullPolicy", Node: 111},
-		{Name: "reference", Node: 111},
-		{Name: "bin_path", Node: 110},
-		{Name: "dynamic_library_path", Node: 110},
-		{Name: "env", Node: 531},
-		{Name: "extension_control_path", Node: 110},
-		{Name: "image", Node: 532},
-		{Name: "ld_library_path", Node: 110},
-		{Name: "name", Node: 533},
-		{Name: "prefix", Node: 111},
-		{Name: "suffix", Node: 111},
-		{Name: "baseDN", Node: 111},
-		{Name: "bindDN", Node: 111},
-		{Name: "bindPassword", Node: 381},
-		{Name: "searchAttribute", Node: 111},
-		{Name: "searchFilter", Node: 111},
-		{Name: "bindAsAuth", Node: 536},
-		{Name: "bindSearchAuth", Node: 537},
-		{Name: "port", Node: 135},
-		{Name: "scheme", Node: 538},
-		{Name: "server", Node: 111},
-		{Name: "tls", Node: 115},
-		{Name: "enabled", Node: 8},
-		{Name: "nodeLabelsAntiAffinity", Node: 110},
-		{Name: "dataDurability", Node: 541},
-		{Name: "maxStandbyNamesFromCluster", Node: 135},
-		{Name: "method", Node: 542},
-		{Name: "number", Node: 211},
-		{Name: "standbyNamesPost", Node: 110},
-		{Name: "standbyNamesPre", Node: 110},
-		{Name: "enableAlterSystem", Node: 115},
-		{Name: "extensions", Node: 535},
-		{Name: "ldap", Node: 539},
-		{Name: "parameters", Node: 107},
-		{Name: "pg_hba", Node: 110},
-		{Name: "pg_ident", Node: 110},
-		{Name: "promotionTimeout", Node: 137},
-		{Name: "shared_preload_libraries", Node: 110},
-		{Name: "syncReplicaElectionConstraint", Node: 540},
-		{Name: "synchronous", Node: 543},
-		{Name: "connectionTimeout", Node: 135},
-		{Name: "enabled", Node: 115},
-		{Name: "requestTimeout", Node: 135},
-		{Name: "failureThreshold", Node: 137},
-		{Name: "initialDelaySeconds", Node: 137},
-		{Name: "isolationCheck", Node: 547},
-		{Name: "periodSeconds", Node: 137},
-		{Name: "successThreshold", Node: 137},
-		{Name: "terminationGracePeriodSeconds", Node: 109},
-		{Name: "timeoutSeconds", Node: 137},
-		{Name: "failureThreshold", Node: 137},
-		{Name: "initialDelaySeconds", Node: 137},
-		{Name: "maximumLag", Node: 259},
-		{Name: "periodSeconds", Node: 137},
-		{Name: "successThreshold", Node: 137},
-		{Name: "terminationGracePeriodSeconds", Node: 109},
-		{Name: "timeoutSeconds", Node: 137},
-		{Name: "type", Node: 549},
-		{Name: "liveness", Node: 548},
-		{Name: "readiness", Node: 550},
-		{Name: "startup", Node: 550},
-		{Name: "labelSelector", Node: 202},
-		{Name: "name", Node: 111},
-		{Name: "optional", Node: 115},
+		{Name: "items", Node: 579},
+		{Name: "name", Node: 123},
+		{Name: "optional", Node: 127},
+		{Name: "fieldRef", Node: 145},
+		{Name: "mode", Node: 188},
 		{Name: "path", Node: 2},
-		{Name: "signerName", Node: 111},
-		{Name: "key", Node: 2},
-		{Name: "mode", Node: 137},
-		{Name: "path", Node: 2},
-		{Name: "items", Node: 554},
-		{Name: "name", Node: 111},
-		{Name: "optional", Node: 115},
-		{Name: "fieldRef", Node: 482},
-		{Name: "mode", Node: 137},
-		{Name: "path", Node: 2},
-		{Name: "resourceFieldRef", Node: 484},
-		{Name: "items", Node: 557},
-		{Name: "certificateChainPath", Node: 111},
-		{Name: "credentialBundlePath", Node: 111},
-		{Name: "keyPath", Node: 111},
+		{Name: "resourceFieldRef", Node: 150},
+		{Name: "items", Node: 582},
+		{Name: "certificateChainPath", Node: 123},
+		{Name: "credentialBundlePath", Node: 123},
+		{Name: "keyPath", Node: 123},
 		{Name: "keyType", Node: 2},
-		{Name: "maxExpirationSeconds", Node: 137},
+		{Name: "maxExpirationSeconds", Node: 188},
 		{Name: "signerName", Node: 2},
-		{Name: "userAnnotations", Node: 107},
-		{Name: "audience", Node: 111},
-		{Name: "expirationSeconds", Node: 109},
+		{Name: "userAnnotations", Node: 119},
+		{Name: "audience", Node: 123},
+		{Name: "expirationSeconds", Node: 121},
 		{Name: "path", Node: 2},
-		{Name: "clusterTrustBundle", Node: 552},
-		{Name: "configMap", Node: 555},
-		{Name: "downwardAPI", Node: 558},
-		{Name: "podCertificate", Node: 559},
-		{Name: "secret", Node: 555},
-		{Name: "serviceAccountToken", Node: 560},
-		{Name: "defaultMode", Node: 137},
-		{Name: "sources", Node: 562},
-		{Name: "enabled", Node: 115},
-		{Name: "minApplyDelay", Node: 111},
-		{Name: "primary", Node: 111},
-		{Name: "promotionToken", Node: 111},
-		{Name: "self", Node: 111},
-		{Name: "source", Node: 139},
-		{Name: "enabled", Node: 115},
-		{Name: "slotPrefix", Node: 565},
-		{Name: "synchronizeLogicalDecoding", Node: 115},
-		{Name: "enabled", Node: 8},
-		{Name: "excludePatterns", Node: 110},
-		{Name: "highAvailability", Node: 566},
-		{Name: "synchronizeReplicas", Node: 567},
-		{Name: "updateInterval", Node: 458},
+		{Name: "clusterTrustBundle", Node: 577},
+		{Name: "configMap", Node: 580},
+		{Name: "downwardAPI", Node: 583},
+		{Name: "podCertificate", Node: 584},
+		{Name: "secret", Node: 580},
+		{Name: "serviceAccountToken", Node: 585},
+		{Name: "defaultMode", Node: 188},
+		{Name: "sources", Node: 587},
+		{Name: "enabled", Node: 127},
+		{Name: "minApplyDelay", Node: 123},
+		{Name: "primary", Node: 123},
+		{Name: "promotionToken", Node: 123},
+		{Name: "self", Node: 123},
+		{Name: "source", Node: 137},
+		{Name: "enabled", Node: 127},
+		{Name: "slotPrefix", Node: 590},
+		{Name: "synchronizeLogicalDecoding", Node: 127},
+		{Name: "enabled", Node: 7},
+		{Name: "excludePatterns", Node: 122},
+		{Name: "highAvailability", Node: 591},
+		{Name: "synchronizeReplicas", Node: 592},
+		{Name: "updateInterval", Node: 141},
+		{Name: "annotations", Node: 119},
+		{Name: "labels", Node: 119},
+		{Name: "name", Node: 123},
+		{Name: "metadata", Node: 594},
+		{Name: "accessModes", Node: 122},
+		{Name: "dataSource", Node: 509},
+		{Name: "dataSourceRef", Node: 518},
+		{Name: "resources", Node: 261},
+		{Name: "selector", Node: 252},
+		{Name: "storageClassName", Node: 123},
+		{Name: "volumeAttributesClassName", Node: 123},
+		{Name: "volumeMode", Node: 123},
+		{Name: "volumeName", Node: 123},
+		{Name: "pvcTemplate", Node: 596},
+		{Name: "resizeInUseVolumes", Node: 127},
+		{Name: "size", Node: 123},
+		{Name: "storageClass", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "pvcTemplate", Node: 596},
+		{Name: "resizeInUseVolumes", Node: 127},
+		{Name: "size", Node: 123},
+		{Name: "storageClass", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "request", Node: 111},
-		{Name: "claims", Node: 570},
-		{Name: "limits", Node: 213},
-		{Name: "requests", Node: 213},
-		{Name: "annotations", Node: 107},
-		{Name: "labels", Node: 107},
-		{Name: "name", Node: 111},
-		{Name: "metadata", Node: 572},
-		{Name: "accessModes", Node: 110},
-		{Name: "dataSource", Node: 477},
-		{Name: "dataSourceRef", Node: 492},
-		{Name: "resources", Node: 214},
-		{Name: "selector", Node: 202},
-		{Name: "storageClassName", Node: 111},
-		{Name: "volumeAttributesClassName", Node: 111},
-		{Name: "volumeMode", Node: 111},
-		{Name: "volumeName", Node: 111},
-		{Name: "pvcTemplate", Node: 574},
-		{Name: "resizeInUseVolumes", Node: 115},
-		{Name: "size", Node: 111},
-		{Name: "storageClass", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "pvcTemplate", Node: 574},
-		{Name: "resizeInUseVolumes", Node: 115},
-		{Name: "size", Node: 111},
-		{Name: "storageClass", Node: 111},
-		{Name: "name", Node: 2},
-		{Name: "owner", Node: 576},
-		{Name: "storage", Node: 577},
-		{Name: "temporary", Node: 115},
-		{Name: "labelSelector", Node: 202},
-		{Name: "matchLabelKeys", Node: 110},
-		{Name: "maxSkew", Node: 196},
-		{Name: "minDomains", Node: 137},
-		{Name: "nodeAffinityPolicy", Node: 111},
-		{Name: "nodeTaintsPolicy", Node: 111},
+		{Name: "owner", Node: 598},
+		{Name: "storage", Node: 599},
+		{Name: "temporary", Node: 127},
+		{Name: "labelSelector", Node: 252},
+		{Name: "matchLabelKeys", Node: 122},
+		{Name: "maxSkew", Node: 246},
+		{Name: "minDomains", Node: 188},
+		{Name: "nodeAffinityPolicy", Node: 123},
+		{Name: "nodeTaintsPolicy", Node: 123},
 		{Name: "topologyKey", Node: 2},
 		{Name: "whenUnsatisfiable", Node: 2},
-		{Name: "affinity", Node: 453},
-		{Name: "backup", Node: 464},
-		{Name: "bootstrap", Node: 480},
-		{Name: "certificates", Node: 481},
-		{Name: "description", Node: 111},
-		{Name: "enablePDB", Node: 115},
-		{Name: "enableSuperuserAccess", Node: 115},
-		{Name: "env", Node: 487},
-		{Name: "envFrom", Node: 490},
-		{Name: "ephemeralVolumeSource", Node: 495},
-		{Name: "ephemeralVolumesSizeLimit", Node: 496},
-		{Name: "externalClusters", Node: 499},
-		{Name: "failoverDelay", Node: 137},
-		{Name: "imageCatalogRef", Node: 500},
-		{Name: "imageName", Node: 111},
-		{Name: "imagePullPolicy", Node: 111},
-		{Name: "imagePullSecrets", Node: 501},
-		{Name: "inheritedMetadata", Node: 145},
-		{Name: "instances", Node: 502},
-		{Name: "livenessProbeTimeout", Node: 137},
-		{Name: "logLevel", Node: 503},
-		{Name: "managed", Node: 520},
-		{Name: "maxSyncReplicas", Node: 521},
-		{Name: "minSyncReplicas", Node: 521},
-		{Name: "monitoring", Node: 525},
-		{Name: "nodeMaintenanceWindow", Node: 526},
-		{Name: "plugins", Node: 528},
-		{Name: "postgresGID", Node: 109},
-		{Name: "postgresUID", Node: 109},
-		{Name: "postgresql", Node: 544},
-		{Name: "primaryUpdateMethod", Node: 545},
-		{Name: "primaryUpdateStrategy", Node: 546},
-		{Name: "priorityClassName", Node: 111},
-		{Name: "probes", Node: 551},
-		{Name: "projectedVolumeTemplate", Node: 563},
-		{Name: "replica", Node: 564},
-		{Name: "replicationSlots", Node: 568},
-		{Name: "resources", Node: 571},
-		{Name: "schedulerName", Node: 111},
-		{Name: "seccompProfile", Node: 216},
-		{Name: "serviceAccountTemplate", Node: 573},
-		{Name: "smartShutdownTimeout", Node: 137},
-		{Name: "startDelay", Node: 137},
-		{Name: "stopDelay", Node: 137},
-		{Name: "storage", Node: 575},
-		{Name: "superuserSecret", Node: 332},
-		{Name: "switchoverDelay", Node: 137},
-		{Name: "tablespaces", Node: 579},
-		{Name: "topologySpreadConstraints", Node: 581},
-		{Name: "walStorage", Node: 575},
+		{Name: "affinity", Node: 492},
+		{Name: "backup", Node: 496},
+		{Name: "bootstrap", Node: 512},
+		{Name: "certificates", Node: 513},
+		{Name: "description", Node: 123},
+		{Name: "enablePDB", Node: 127},
+		{Name: "enableSuperuserAccess", Node: 127},
+		{Name: "env", Node: 153},
+		{Name: "envFrom", Node: 516},
+		{Name: "ephemeralVolumeSource", Node: 521},
+		{Name: "ephemeralVolumesSizeLimit", Node: 522},
+		{Name: "externalClusters", Node: 525},
+		{Name: "failoverDelay", Node: 188},
+		{Name: "imageCatalogRef", Node: 526},
+		{Name: "imageName", Node: 123},
+		{Name: "imagePullPolicy", Node: 123},
+		{Name: "imagePullSecrets", Node: 527},
+		{Name: "inheritedMetadata", Node: 195},
+		{Name: "instances", Node: 528},
+		{Name: "livenessProbeTimeout", Node: 188},
+		{Name: "logLevel", Node: 154},
+		{Name: "managed", Node: 545},
+		{Name: "maxSyncReplicas", Node: 546},
+		{Name: "minSyncReplicas", Node: 546},
+		{Name: "monitoring", Node: 550},
+		{Name: "nodeMaintenanceWindow", Node: 551},
+		{Name: "plugins", Node: 553},
+		{Name: "postgresGID", Node: 121},
+		{Name: "postgresUID", Node: 121},
+		{Name: "postgresql", Node: 569},
+		{Name: "primaryUpdateMethod", Node: 570},
+		{Name: "primaryUpdateStrategy", Node: 571},
+		{Name: "priorityClassName", Node: 123},
+		{Name: "probes", Node: 576},
+		{Name: "projectedVolumeTemplate", Node: 588},
+		{Name: "replica", Node: 589},
+		{Name: "replicationSlots", Node: 593},
+		{Name: "resources", Node: 159},
+		{Name: "schedulerName", Node: 123},
+		{Name: "seccompProfile", Node: 263},
+		{Name: "serviceAccountTemplate", Node: 595},
+		{Name: "smartShutdownTimeout", Node: 188},
+		{Name: "startDelay", Node: 188},
+		{Name: "stopDelay", Node: 188},
+		{Name: "storage", Node: 597},
+		{Name: "superuserSecret", Node: 376},
+		{Name: "switchoverDelay", Node: 188},
+		{Name: "tablespaces", Node: 601},
+		{Name: "topologySpreadConstraints", Node: 603},
+		{Name: "walStorage", Node: 597},
 		{Name: "goArch", Node: 2},
 		{Name: "hash", Node: 2},
-		{Name: "clientCASecret", Node: 111},
-		{Name: "expirations", Node: 107},
-		{Name: "replicationTLSSecret", Node: 111},
-		{Name: "serverAltDNSNames", Node: 110},
-		{Name: "serverCASecret", Node: 111},
-		{Name: "serverTLSSecret", Node: 111},
-		{Name: "metrics", Node: 107},
-		{Name: "ip", Node: 111},
-		{Name: "isPrimary", Node: 8},
-		{Name: "timeLineID", Node: 135},
-		{Name: "resourceVersion", Node: 111},
-		{Name: "transactionID", Node: 109},
-		{Name: "byStatus", Node: 399},
-		{Name: "cannotReconcile", Node: 399},
-		{Name: "passwordStatus", Node: 591},
+		{Name: "clientCASecret", Node: 123},
+		{Name: "expirations", Node: 119},
+		{Name: "replicationTLSSecret", Node: 123},
+		{Name: "serverAltDNSNames", Node: 122},
+		{Name: "serverCASecret", Node: 123},
+		{Name: "serverTLSSecret", Node: 123},
+		{Name: "metrics", Node: 119},
+		{Name: "ip", Node: 123},
+		{Name: "isPrimary", Node: 7},
+		{Name: "timeLineID", Node: 160},
+		{Name: "resourceVersion", Node: 123},
+		{Name: "transactionID", Node: 121},
+		{Name: "byStatus", Node: 442},
+		{Name: "cannotReconcile", Node: 442},
+		{Name: "passwordStatus", Node: 613},
 		{Name: "image", Node: 2},
-		{Name: "majorVersion", Node: 211},
-		{Name: "backupCapabilities", Node: 110},
-		{Name: "capabilities", Node: 110},
+		{Name: "majorVersion", Node: 147},
+		{Name: "backupCapabilities", Node: 122},
+		{Name: "capabilities", Node: 122},
 		{Name: "name", Node: 2},
-		{Name: "operatorCapabilities", Node: 110},
-		{Name: "restoreJobHookCapabilities", Node: 110},
-		{Name: "status", Node: 111},
+		{Name: "operatorCapabilities", Node: 122},
+		{Name: "restoreJobHookCapabilities", Node: 122},
+		{Name: "status", Node: 123},
 		{Name: "version", Node: 2},
-		{Name: "walCapabilities", Node: 110},
-		{Name: "secrets", Node: 110},
-		{Name: "pgBouncerIntegration", Node: 596},
-		{Name: "applicationSecretVersion", Node: 111},
-		{Name: "barmanEndpointCA", Node: 111},
-		{Name: "caSecretVersion", Node: 111},
-		{Name: "clientCaSecretVersion", Node: 111},
-		{Name: "externalClusterSecretVersion", Node: 107},
-		{Name: "managedRoleSecretVersion", Node: 107},
-		{Name: "metrics", Node: 107},
-		{Name: "replicationSecretVersion", Node: 111},
-		{Name: "serverCaSecretVersion", Node: 111},
-		{Name: "serverSecretVersion", Node: 111},
-		{Name: "superuserSecretVersion", Node: 111},
-		{Name: "inProgress", Node: 115},
-		{Name: "error", Node: 111},
+		{Name: "walCapabilities", Node: 122},
+		{Name: "secrets", Node: 122},
+		{Name: "pgBouncerIntegration", Node: 618},
+		{Name: "applicationSecretVersion", Node: 123},
+		{Name: "barmanEndpointCA", Node: 123},
+		{Name: "caSecretVersion", Node: 123},
+		{Name: "clientCaSecretVersion", Node: 123},
+		{Name: "externalClusterSecretVersion", Node: 119},
+		{Name: "managedRoleSecretVersion", Node: 119},
+		{Name: "metrics", Node: 119},
+		{Name: "replicationSecretVersion", Node: 123},
+		{Name: "serverCaSecretVersion", Node: 123},
+		{Name: "serverSecretVersion", Node: 123},
+		{Name: "superuserSecretVersion", Node: 123},
+		{Name: "inProgress", Node: 127},
+		{Name: "error", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "owner", Node: 111},
+		{Name: "owner", Node: 123},
 		{Name: "state", Node: 2},
-		{Name: "instances", Node: 602},
-		{Name: "nodesUsed", Node: 137},
-		{Name: "successfullyExtracted", Node: 115},
-		{Name: "availableArchitectures", Node: 584},
-		{Name: "certificates", Node: 585},
-		{Name: "cloudNativePGCommitHash", Node: 111},
-		{Name: "cloudNativePGOperatorHash", Node: 111},
-		{Name: "conditions", Node: 367},
-		{Name: "configMapResourceVersion", Node: 586},
-		{Name: "currentPrimary", Node: 111},
-		{Name: "currentPrimaryFailingSinceTimestamp", Node: 111},
-		{Name: "currentPrimaryTimestamp", Node: 111},
-		{Name: "danglingPVC", Node: 110},
-		{Name: "demotionToken", Node: 111},
-		{Name: "firstRecoverabilityPoint", Node: 111},
-		{Name: "firstRecoverabilityPointByMethod", Node: 587},
-		{Name: "healthyPVC", Node: 110},
-		{Name: "image", Node: 111},
-		{Name: "initializingPVC", Node: 110},
-		{Name: "instanceNames", Node: 110},
-		{Name: "instances", Node: 135},
-		{Name: "instancesReportedState", Node: 589},
-		{Name: "instancesStatus", Node: 399},
-		{Name: "jobCount", Node: 137},
-		{Name: "lastFailedBackup", Node: 111},
-		{Name: "lastPromotionToken", Node: 111},
-		{Name: "lastSuccessfulBackup", Node: 111},
-		{Name: "lastSuccessfulBackupByMethod", Node: 587},
-		{Name: "latestGeneratedNode", Node: 135},
-		{Name: "managedRolesStatus", Node: 592},
-		{Name: "onlineUpdateEnabled", Node: 115},
-		{Name: "pgDataImageInfo", Node: 593},
-		{Name: "phase", Node: 111},
-		{Name: "phaseReason", Node: 111},
-		{Name: "pluginStatus", Node: 595},
-		{Name: "poolerIntegrations", Node: 597},
-		{Name: "pvcCount", Node: 137},
-		{Name: "readService", Node: 111},
-		{Name: "readyInstances", Node: 135},
-		{Name: "resizingPVC", Node: 110},
-		{Name: "secretsResourceVersion", Node: 598},
-		{Name: "switchReplicaClusterStatus", Node: 599},
-		{Name: "systemID", Node: 111},
-		{Name: "tablespacesStatus", Node: 601},
-		{Name: "targetPrimary", Node: 111},
-		{Name: "targetPrimaryTimestamp", Node: 111},
-		{Name: "timelineID", Node: 135},
-		{Name: "topology", Node: 603},
-		{Name: "unusablePVC", Node: 110},
-		{Name: "writeService", Node: 111},
-		{Name: "apiVersion", Node: 434},
-		{Name: "kind", Node: 452},
-		{Name: "metadata", Node: 436},
-		{Name: "spec", Node: 582},
-		{Name: "status", Node: 604},
-		{Name: "ensure", Node: 504},
+		{Name: "instances", Node: 624},
+		{Name: "nodesUsed", Node: 188},
+		{Name: "successfullyExtracted", Node: 127},
+		{Name: "availableArchitectures", Node: 606},
+		{Name: "certificates", Node: 607},
+		{Name: "cloudNativePGCommitHash", Node: 123},
+		{Name: "cloudNativePGOperatorHash", Node: 123},
+		{Name: "conditions", Node: 411},
+		{Name: "configMapResourceVersion", Node: 608},
+		{Name: "currentPrimary", Node: 123},
+		{Name: "currentPrimaryFailingSinceTimestamp", Node: 123},
+		{Name: "currentPrimaryTimestamp", Node: 123},
+		{Name: "danglingPVC", Node: 122},
+		{Name: "demotionToken", Node: 123},
+		{Name: "firstRecoverabilityPoint", Node: 123},
+		{Name: "firstRecoverabilityPointByMethod", Node: 609},
+		{Name: "healthyPVC", Node: 122},
+		{Name: "image", Node: 123},
+		{Name: "initializingPVC", Node: 122},
+		{Name: "instanceNames", Node: 122},
+		{Name: "instances", Node: 160},
+		{Name: "instancesReportedState", Node: 611},
+		{Name: "instancesStatus", Node: 442},
+		{Name: "jobCount", Node: 188},
+		{Name: "lastFailedBackup", Node: 123},
+		{Name: "lastPromotionToken", Node: 123},
+		{Name: "lastSuccessfulBackup", Node: 123},
+		{Name: "lastSuccessfulBackupByMethod", Node: 609},
+		{Name: "latestGeneratedNode", Node: 160},
+		{Name: "managedRolesStatus", Node: 614},
+		{Name: "onlineUpdateEnabled", Node: 127},
+		{Name: "pgDataImageInfo", Node: 615},
+		{Name: "phase", Node: 123},
+		{Name: "phaseReason", Node: 123},
+		{Name: "pluginStatus", Node: 617},
+		{Name: "poolerIntegrations", Node: 619},
+		{Name: "pvcCount", Node: 188},
+		{Name: "readService", Node: 123},
+		{Name: "readyInstances", Node: 160},
+		{Name: "resizingPVC", Node: 122},
+		{Name: "secretsResourceVersion", Node: 620},
+		{Name: "switchReplicaClusterStatus", Node: 621},
+		{Name: "systemID", Node: 123},
+		{Name: "tablespacesStatus", Node: 623},
+		{Name: "targetPrimary", Node: 123},
+		{Name: "targetPrimaryTimestamp", Node: 123},
+		{Name: "timelineID", Node: 160},
+		{Name: "topology", Node: 625},
+		{Name: "unusablePVC", Node: 122},
+		{Name: "writeService", Node: 123},
+		{Name: "apiVersion", Node: 477},
+		{Name: "kind", Node: 491},
+		{Name: "metadata", Node: 130},
+		{Name: "spec", Node: 604},
+		{Name: "status", Node: 626},
+		{Name: "ensure", Node: 529},
 		{Name: "name", Node: 2},
-		{Name: "schema", Node: 111},
-		{Name: "version", Node: 111},
-		{Name: "ensure", Node: 504},
+		{Name: "schema", Node: 123},
+		{Name: "version", Node: 123},
+		{Name: "ensure", Node: 529},
 		{Name: "name", Node: 2},
-		{Name: "owner", Node: 111},
-		{Name: "allowConnections", Node: 115},
-		{Name: "builtinLocale", Node: 111},
-		{Name: "cluster", Node: 209},
-		{Name: "collationVersion", Node: 111},
-		{Name: "connectionLimit", Node: 135},
-		{Name: "databaseReclaimPolicy", Node: 607},
-		{Name: "encoding", Node: 111},
-		{Name: "ensure", Node: 504},
-		{Name: "extensions", Node: 609},
-		{Name: "icuLocale", Node: 111},
-		{Name: "icuRules", Node: 111},
-		{Name: "isTemplate", Node: 115},
-		{Name: "locale", Node: 111},
-		{Name: "localeCType", Node: 111},
-		{Name: "localeCollate", Node: 111},
-		{Name: "localeProvider", Node: 111},
+		{Name: "owner", Node: 123},
+		{Name: "allowConnections", Node: 127},
+		{Name: "builtinLocale", Node: 123},
+		{Name: "cluster", Node: 259},
+		{Name: "collationVersion", Node: 123},
+		{Name: "connectionLimit", Node: 160},
+		{Name: "databaseReclaimPolicy", Node: 629},
+		{Name: "encoding", Node: 123},
+		{Name: "ensure", Node: 529},
+		{Name: "extensions", Node: 631},
+		{Name: "icuLocale", Node: 123},
+		{Name: "icuRules", Node: 123},
+		{Name: "isTemplate", Node: 127},
+		{Name: "locale", Node: 123},
+		{Name: "localeCType", Node: 123},
+		{Name: "localeCollate", Node: 123},
+		{Name: "localeProvider", Node: 123},
 		{Name: "name", Node: 2},
 		{Name: "owner", Node: 2},
-		{Name: "schemas", Node: 611},
-		{Name: "tablespace", Node: 111},
-		{Name: "template", Node: 111},
-		{Name: "applied", Node: 8},
-		{Name: "message", Node: 111},
+		{Name: "schemas", Node: 633},
+		{Name: "tablespace", Node: 123},
+		{Name: "template", Node: 123},
+		{Name: "applied", Node: 7},
+		{Name: "message", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "applied", Node: 115},
-		{Name: "extensions", Node: 614},
-		{Name: "message", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "schemas", Node: 614},
-		{Name: "apiVersion", Node: 434},
-		{Name: "kind", Node: 606},
-		{Name: "metadata", Node: 436},
-		{Name: "spec", Node: 612},
-		{Name: "status", Node: 615},
-		{Name: "maxSurge", Node: 401},
-		{Name: "maxUnavailable", Node: 401},
-		{Name: "rollingUpdate", Node: 618},
-		{Name: "type", Node: 111},
-		{Name: "enablePodMonitor", Node: 115},
-		{Name: "podMonitorMetricRelabelings", Node: 523},
-		{Name: "podMonitorRelabelings", Node: 523},
-		{Name: "authQuery", Node: 111},
-		{Name: "authQuerySecret", Node: 332},
-		{Name: "parameters", Node: 107},
-		{Name: "paused", Node: 115},
-		{Name: "pg_hba", Node: 110},
-		{Name: "poolMode", Node: 621},
-		{Name: "metadata", Node: 508},
-		{Name: "spec", Node: 513},
-		{Name: "command", Node: 110},
-		{Name: "host", Node: 111},
-		{Name: "httpHeaders", Node: 220},
-		{Name: "path", Node: 111},
-		{Name: "port", Node: 412},
-		{Name: "scheme", Node: 111},
-		{Name: "seconds", Node: 217},
-		{Name: "host", Node: 111},
-		{Name: "port", Node: 412},
-		{Name: "exec", Node: 624},
-		{Name: "httpGet", Node: 625},
-		{Name: "sleep", Node: 626},
-		{Name: "tcpSocket", Node: 627},
-		{Name: "postStart", Node: 628},
-		{Name: "preStop", Node: 628},
-		{Name: "stopSignal", Node: 111},
-		{Name: "port", Node: 196},
-		{Name: "service", Node: 111},
-		{Name: "exec", Node: 624},
-		{Name: "failureThreshold", Node: 137},
-		{Name: "grpc", Node: 630},
-		{Name: "httpGet", Node: 625},
-		{Name: "initialDelaySeconds", Node: 137},
-		{Name: "periodSeconds", Node: 137},
-		{Name: "successThreshold", Node: 137},
-		{Name: "tcpSocket", Node: 627},
-		{Name: "terminationGracePeriodSeconds", Node: 109},
-		{Name: "timeoutSeconds", Node: 137},
-		{Name: "containerPort", Node: 196},
-		{Name: "hostIP", Node: 111},
-		{Name: "hostPort", Node: 137},
-		{Name: "name", Node: 111},
-		{Name: "protocol", Node: 111},
+		{Name: "applied", Node: 127},
+		{Name: "extensions", Node: 636},
+		{Name: "message", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "schemas", Node: 636},
+		{Name: "apiVersion", Node: 477},
+		{Name: "kind", Node: 628},
+		{Name: "metadata", Node: 130},
+		{Name: "spec", Node: 634},
+		{Name: "status", Node: 637},
+		{Name: "maxSurge", Node: 444},
+		{Name: "maxUnavailable", Node: 444},
+		{Name: "rollingUpdate", Node: 640},
+		{Name: "type", Node: 123},
+		{Name: "enablePodMonitor", Node: 127},
+		{Name: "podMonitorMetricRelabelings", Node: 548},
+		{Name: "podMonitorRelabelings", Node: 548},
+		{Name: "authQuery", Node: 123},
+		{Name: "authQuerySecret", Node: 376},
+		{Name: "parameters", Node: 119},
+		{Name: "paused", Node: 127},
+		{Name: "pg_hba", Node: 122},
+		{Name: "poolMode", Node: 643},
+		{Name: "metadata", Node: 533},
+		{Name: "spec", Node: 538},
+		{Name: "command", Node: 122},
+		{Name: "host", Node: 123},
+		{Name: "httpHeaders", Node: 267},
+		{Name: "path", Node: 123},
+		{Name: "port", Node: 455},
+		{Name: "scheme", Node: 123},
+		{Name: "seconds", Node: 264},
+		{Name: "host", Node: 123},
+		{Name: "port", Node: 455},
+		{Name: "exec", Node: 646},
+		{Name: "httpGet", Node: 647},
+		{Name: "sleep", Node: 648},
+		{Name: "tcpSocket", Node: 649},
+		{Name: "postStart", Node: 650},
+		{Name: "preStop", Node: 650},
+		{Name: "stopSignal", Node: 123},
+		{Name: "port", Node: 246},
+		{Name: "service", Node: 123},
+		{Name: "exec", Node: 646},
+		{Name: "failureThreshold", Node: 188},
+		{Name: "grpc", Node: 652},
+		{Name: "httpGet", Node: 647},
+		{Name: "initialDelaySeconds", Node: 188},
+		{Name: "periodSeconds", Node: 188},
+		{Name: "successThreshold", Node: 188},
+		{Name: "tcpSocket", Node: 649},
+		{Name: "terminationGracePeriodSeconds", Node: 121},
+		{Name: "timeoutSeconds", Node: 188},
+		{Name: "containerPort", Node: 246},
+		{Name: "hostIP", Node: 123},
+		{Name: "hostPort", Node: 188},
+		{Name: "name", Node: 123},
+		{Name: "protocol", Node: 123},
 		{Name: "resourceName", Node: 2},
 		{Name: "restartPolicy", Node: 2},
 		{Name: "operator", Node: 2},
-		{Name: "values", Node: 636},
+		{Name: "values", Node: 658},
 		{Name: "action", Node: 2},
-		{Name: "exitCodes", Node: 637},
-		{Name: "add", Node: 110},
-		{Name: "drop", Node: 110},
-		{Name: "gmsaCredentialSpec", Node: 111},
-		{Name: "gmsaCredentialSpecName", Node: 111},
-		{Name: "hostProcess", Node: 115},
-		{Name: "runAsUserName", Node: 111},
-		{Name: "allowPrivilegeEscalation", Node: 115},
-		{Name: "appArmorProfile", Node: 216},
-		{Name: "capabilities", Node: 640},
-		{Name: "privileged", Node: 115},
-		{Name: "procMount", Node: 111},
-		{Name: "readOnlyRootFilesystem", Node: 115},
-		{Name: "runAsGroup", Node: 109},
-		{Name: "runAsNonRoot", Node: 115},
-		{Name: "runAsUser", Node: 109},
-		{Name: "seLinuxOptions", Node: 215},
-		{Name: "seccompProfile", Node: 216},
-		{Name: "windowsOptions", Node: 641},
+		{Name: "exitCodes", Node: 659},
+		{Name: "add", Node: 122},
+		{Name: "drop", Node: 122},
+		{Name: "gmsaCredentialSpec", Node: 123},
+		{Name: "gmsaCredentialSpecName", Node: 123},
+		{Name: "hostProcess", Node: 127},
+		{Name: "runAsUserName", Node: 123},
+		{Name: "allowPrivilegeEscalation", Node: 127},
+		{Name: "appArmorProfile", Node: 263},
+		{Name: "capabilities", Node: 662},
+		{Name: "privileged", Node: 127},
+		{Name: "procMount", Node: 123},
+		{Name: "readOnlyRootFilesystem", Node: 127},
+		{Name: "runAsGroup", Node: 121},
+		{Name: "runAsNonRoot", Node: 127},
+		{Name: "runAsUser", Node: 121},
+		{Name: "seLinuxOptions", Node: 262},
+		{Name: "seccompProfile", Node: 263},
+		{Name: "windowsOptions", Node: 663},
 		{Name: "devicePath", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "mountPath", Node: 2},
-		{Name: "mountPropagation", Node: 111},
+		{Name: "mountPropagation", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "readOnly", Node: 115},
-		{Name: "recursiveReadOnly", Node: 111},
-		{Name: "subPath", Node: 111},
-		{Name: "subPathExpr", Node: 111},
-		{Name: "args", Node: 110},
-		{Name: "command", Node: 110},
-		{Name: "env", Node: 487},
-		{Name: "envFrom", Node: 490},
-		{Name: "image", Node: 111},
-		{Name: "imagePullPolicy", Node: 111},
-		{Name: "lifecycle", Node: 629},
-		{Name: "livenessProbe", Node: 631},
+		{Name: "readOnly", Node: 127},
+		{Name: "recursiveReadOnly", Node: 123},
+		{Name: "subPath", Node: 123},
+		{Name: "subPathExpr", Node: 123},
+		{Name: "args", Node: 122},
+		{Name: "command", Node: 122},
+		{Name: "env", Node: 153},
+		{Name: "envFrom", Node: 516},
+		{Name: "image", Node: 123},
+		{Name: "imagePullPolicy", Node: 123},
+		{Name: "lifecycle", Node: 651},
+		{Name: "livenessProbe", Node: 653},
 		{Name: "name", Node: 2},
-		{Name: "ports", Node: 633},
-		{Name: "readinessProbe", Node: 631},
-		{Name: "resizePolicy", Node: 635},
-		{Name: "resources", Node: 571},
-		{Name: "restartPolicy", Node: 111},
-		{Name: "restartPolicyRules", Node: 639},
-		{Name: "securityContext", Node: 642},
-		{Name: "startupProbe", Node: 631},
-		{Name: "stdin", Node: 115},
-		{Name: "stdinOnce", Node: 115},
-		{Name: "terminationMessagePath", Node: 111},
-		{Name: "terminationMessagePolicy", Node: 111},
-		{Name: "tty", Node: 115},
-		{Name: "volumeDevices", Node: 644},
-		{Name: "volumeMounts", Node: 646},
-		{Name: "workingDir", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "value", Node: 111},
-		{Name: "nameservers", Node: 110},
-		{Name: "options", Node: 650},
-		{Name: "searches", Node: 110},
-		{Name: "args", Node: 110},
-		{Name: "command", Node: 110},
-		{Name: "env", Node: 487},
-		{Name: "envFrom", Node: 490},
-		{Name: "image", Node: 111},
-		{Name: "imagePullPolicy", Node: 111},
-		{Name: "lifecycle", Node: 629},
-		{Name: "livenessProbe", Node: 631},
+		{Name: "ports", Node: 655},
+		{Name: "readinessProbe", Node: 653},
+		{Name: "resizePolicy", Node: 657},
+		{Name: "resources", Node: 159},
+		{Name: "restartPolicy", Node: 123},
+		{Name: "restartPolicyRules", Node: 661},
+		{Name: "securityContext", Node: 664},
+		{Name: "startupProbe", Node: 653},
+		{Name: "stdin", Node: 127},
+		{Name: "stdinOnce", Node: 127},
+		{Name: "terminationMessagePath", Node: 123},
+		{Name: "terminationMessagePolicy", Node: 123},
+		{Name: "tty", Node: 127},
+		{Name: "volumeDevices", Node: 666},
+		{Name: "volumeMounts", Node: 668},
+		{Name: "workingDir", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "value", Node: 123},
+		{Name: "nameservers", Node: 122},
+		{Name: "options", Node: 672},
+		{Name: "searches", Node: 122},
+		{Name: "args", Node: 122},
+		{Name: "command", Node: 122},
+		{Name: "env", Node: 153},
+		{Name: "envFrom", Node: 516},
+		{Name: "image", Node: 123},
+		{Name: "imagePullPolicy", Node: 123},
+		{Name: "lifecycle", Node: 651},
+		{Name: "livenessProbe", Node: 653},
 		{Name: "name", Node: 2},
-		{Name: "ports", Node: 633},
-		{Name: "readinessProbe", Node: 631},
-		{Name: "resizePolicy", Node: 635},
-		{Name: "resources", Node: 571},
-		{Name: "restartPolicy", Node: 111},
-		{Name: "restartPolicyRules", Node: 639},
-		{Name: "securityContext", Node: 642},
-		{Name: "startupProbe", Node: 631},
-		{Name: "stdin", Node: 115},
-		{Name: "stdinOnce", Node: 115},
-		{Name: "targetContainerName", Node: 111},
-		{Name: "terminationMessagePath", Node: 111},
-		{Name: "terminationMessagePolicy", Node: 111},
-		{Name: "tty", Node: 115},
-		{Name: "volumeDevices", Node: 644},
-		{Name: "volumeMounts", Node: 646},
-		{Name: "workingDir", Node: 111},
-		{Name: "hostnames", Node: 110},
+		{Name: "ports", Node: 655},
+		{Name: "readinessProbe", Node: 653},
+		{Name: "resizePolicy", Node: 657},
+		{Name: "resources", Node: 159},
+		{Name: "restartPolicy", Node: 123},
+		{Name: "restartPolicyRules", Node: 661},
+		{Name: "securityContext", Node: 664},
+		{Name: "startupProbe", Node: 653},
+		{Name: "stdin", Node: 127},
+		{Name: "stdinOnce", Node: 127},
+		{Name: "targetContainerName", Node: 123},
+		{Name: "terminationMessagePath", Node: 123},
+		{Name: "terminationMessagePolicy", Node: 123},
+		{Name: "tty", Node: 127},
+		{Name: "volumeDevices", Node: 666},
+		{Name: "volumeMounts", Node: 668},
+		{Name: "workingDir", Node: 123},
+		{Name: "hostnames", Node: 122},
 		{Name: "ip", Node: 2},
 		{Name: "conditionType", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "resourceClaimName", Node: 111},
-		{Name: "resourceClaimTemplateName", Node: 111},
-		{Name: "appArmorProfile", Node: 216},
-		{Name: "fsGroup", Node: 109},
-		{Name: "fsGroupChangePolicy", Node: 111},
-		{Name: "runAsGroup", Node: 109},
-		{Name: "runAsNonRoot", Node: 115},
-		{Name: "runAsUser", Node: 109},
-		{Name: "seLinuxChangePolicy", Node: 111},
-		{Name: "seLinuxOptions", Node: 215},
-		{Name: "seccompProfile", Node: 216},
-		{Name: "supplementalGroups", Node: 218},
-		{Name: "supplementalGroupsPolicy", Node: 111},
-		{Name: "sysctls", Node: 220},
-		{Name: "windowsOptions", Node: 641},
-		{Name: "fsType", Node: 111},
-		{Name: "partition", Node: 137},
-		{Name: "readOnly", Node: 115},
+		{Name: "resourceClaimName", Node: 123},
+		{Name: "resourceClaimTemplateName", Node: 123},
+		{Name: "appArmorProfile", Node: 263},
+		{Name: "fsGroup", Node: 121},
+		{Name: "fsGroupChangePolicy", Node: 123},
+		{Name: "runAsGroup", Node: 121},
+		{Name: "runAsNonRoot", Node: 127},
+		{Name: "runAsUser", Node: 121},
+		{Name: "seLinuxChangePolicy", Node: 123},
+		{Name: "seLinuxOptions", Node: 262},
+		{Name: "seccompProfile", Node: 263},
+		{Name: "supplementalGroups", Node: 265},
+		{Name: "supplementalGroupsPolicy", Node: 123},
+		{Name: "sysctls", Node: 267},
+		{Name: "windowsOptions", Node: 663},
+		{Name: "fsType", Node: 123},
+		{Name: "partition", Node: 188},
+		{Name: "readOnly", Node: 127},
 		{Name: "volumeID", Node: 2},
-		{Name: "cachingMode", Node: 111},
+		{Name: "cachingMode", Node: 123},
 		{Name: "diskName", Node: 2},
 		{Name: "diskURI", Node: 2},
-		{Name: "fsType", Node: 111},
-		{Name: "kind", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "readOnly", Node: 115},
+		{Name: "fsType", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "readOnly", Node: 127},
 		{Name: "secretName", Node: 2},
 		{Name: "shareName", Node: 2},
-		{Name: "monitors", Node: 341},
-		{Name: "path", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretFile", Node: 111},
-		{Name: "secretRef", Node: 576},
-		{Name: "user", Node: 111},
-		{Name: "fsType", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
+		{Name: "monitors", Node: 385},
+		{Name: "path", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretFile", Node: 123},
+		{Name: "secretRef", Node: 598},
+		{Name: "user", Node: 123},
+		{Name: "fsType", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
 		{Name: "volumeID", Node: 2},
-		{Name: "defaultMode", Node: 137},
-		{Name: "items", Node: 554},
-		{Name: "name", Node: 111},
-		{Name: "optional", Node: 115},
+		{Name: "defaultMode", Node: 188},
+		{Name: "items", Node: 579},
+		{Name: "name", Node: 123},
+		{Name: "optional", Node: 127},
 		{Name: "driver", Node: 2},
-		{Name: "fsType", Node: 111},
-		{Name: "nodePublishSecretRef", Node: 576},
-		{Name: "readOnly", Node: 115},
-		{Name: "volumeAttributes", Node: 107},
-		{Name: "defaultMode", Node: 137},
-		{Name: "items", Node: 557},
-		{Name: "medium", Node: 111},
-		{Name: "sizeLimit", Node: 259},
-		{Name: "fsType", Node: 111},
-		{Name: "lun", Node: 137},
-		{Name: "readOnly", Node: 115},
-		{Name: "targetWWNs", Node: 110},
-		{Name: "wwids", Node: 110},
+		{Name: "fsType", Node: 123},
+		{Name: "nodePublishSecretRef", Node: 598},
+		{Name: "readOnly", Node: 127},
+		{Name: "volumeAttributes", Node: 119},
+		{Name: "defaultMode", Node: 188},
+		{Name: "items", Node: 582},
+		{Name: "medium", Node: 123},
+		{Name: "sizeLimit", Node: 149},
+		{Name: "fsType", Node: 123},
+		{Name: "lun", Node: 188},
+		{Name: "readOnly", Node: 127},
+		{Name: "targetWWNs", Node: 122},
+		{Name: "wwids", Node: 122},
 		{Name: "driver", Node: 2},
-		{Name: "fsType", Node: 111},
-		{Name: "options", Node: 107},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
-		{Name: "datasetName", Node: 111},
-		{Name: "datasetUUID", Node: 111},
-		{Name: "fsType", Node: 111},
-		{Name: "partition", Node: 137},
+		{Name: "fsType", Node: 123},
+		{Name: "options", Node: 119},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
+		{Name: "datasetName", Node: 123},
+		{Name: "datasetUUID", Node: 123},
+		{Name: "fsType", Node: 123},
+		{Name: "partition", Node: 188},
 		{Name: "pdName", Node: 2},
-		{Name: "readOnly", Node: 115},
-		{Name: "directory", Node: 111},
+		{Name: "readOnly", Node: 127},
+		{Name: "directory", Node: 123},
 		{Name: "repository", Node: 2},
-		{Name: "revision", Node: 111},
+		{Name: "revision", Node: 123},
 		{Name: "endpoints", Node: 2},
 		{Name: "path", Node: 2},
-		{Name: "readOnly", Node: 115},
+		{Name: "readOnly", Node: 127},
 		{Name: "path", Node: 2},
-		{Name: "type", Node: 111},
-		{Name: "chapAuthDiscovery", Node: 115},
-		{Name: "chapAuthSession", Node: 115},
-		{Name: "fsType", Node: 111},
-		{Name: "initiatorName", Node: 111},
+		{Name: "type", Node: 123},
+		{Name: "chapAuthDiscovery", Node: 127},
+		{Name: "chapAuthSession", Node: 127},
+		{Name: "fsType", Node: 123},
+		{Name: "initiatorName", Node: 123},
 		{Name: "iqn", Node: 2},
-		{Name: "iscsiInterface", Node: 111},
-		{Name: "lun", Node: 196},
-		{Name: "portals", Node: 110},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
+		{Name: "iscsiInterface", Node: 123},
+		{Name: "lun", Node: 246},
+		{Name: "portals", Node: 122},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
 		{Name: "targetPortal", Node: 2},
 		{Name: "path", Node: 2},
-		{Name: "readOnly", Node: 115},
+		{Name: "readOnly", Node: 127},
 		{Name: "server", Node: 2},
 		{Name: "claimName", Node: 2},
-		{Name: "readOnly", Node: 115},
-		{Name: "fsType", Node: 111},
+		{Name: "readOnly", Node: 127},
+		{Name: "fsType", Node: 123},
 		{Name: "pdID", Node: 2},
-		{Name: "fsType", Node: 111},
-		{Name: "readOnly", Node: 115},
+		{Name: "fsType", Node: 123},
+		{Name: "readOnly", Node: 127},
 		{Name: "volumeID", Node: 2},
-		{Name: "group", Node: 111},
-		{Name: "readOnly", Node: 115},
+		{Name: "group", Node: 123},
+		{Name: "readOnly", Node: 127},
 		{Name: "registry", Node: 2},
-		{Name: "tenant", Node: 111},
-		{Name: "user", Node: 111},
+		{Name: "tenant", Node: 123},
+		{Name: "user", Node: 123},
 		{Name: "volume", Node: 2},
-		{Name: "fsType", Node: 111},
+		{Name: "fsType", Node: 123},
 		{Name: "image", Node: 2},
-		{Name: "keyring", Node: 111},
-		{Name: "monitors", Node: 341},
-		{Name: "pool", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
-		{Name: "user", Node: 111},
-		{Name: "fsType", Node: 111},
+		{Name: "keyring", Node: 123},
+		{Name: "monitors", Node: 385},
+		{Name: "pool", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
+		{Name: "user", Node: 123},
+		{Name: "fsType", Node: 123},
 		{Name: "gateway", Node: 2},
-		{Name: "protectionDomain", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 209},
-		{Name: "sslEnabled", Node: 115},
-		{Name: "storageMode", Node: 111},
-		{Name: "storagePool", Node: 111},
+		{Name: "protectionDomain", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 259},
+		{Name: "sslEnabled", Node: 127},
+		{Name: "storageMode", Node: 123},
+		{Name: "storagePool", Node: 123},
 		{Name: "system", Node: 2},
-		{Name: "volumeName", Node: 111},
-		{Name: "defaultMode", Node: 137},
-		{Name: "items", Node: 554},
-		{Name: "optional", Node: 115},
-		{Name: "secretName", Node: 111},
-		{Name: "fsType", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
-		{Name: "volumeName", Node: 111},
-		{Name: "volumeNamespace", Node: 111},
-		{Name: "fsType", Node: 111},
-		{Name: "storagePolicyID", Node: 111},
-		{Name: "storagePolicyName", Node: 111},
+		{Name: "volumeName", Node: 123},
+		{Name: "defaultMode", Node: 188},
+		{Name: "items", Node: 579},
+		{Name: "optional", Node: 127},
+		{Name: "secretName", Node: 123},
+		{Name: "fsType", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
+		{Name: "volumeName", Node: 123},
+		{Name: "volumeNamespace", Node: 123},
+		{Name: "fsType", Node: 123},
+		{Name: "storagePolicyID", Node: 123},
+		{Name: "storagePolicyName", Node: 123},
 		{Name: "volumePath", Node: 2},
-		{Name: "awsElasticBlockStore", Node: 662},
-		{Name: "azureDisk", Node: 663},
-		{Name: "azureFile", Node: 664},
-		{Name: "cephfs", Node: 665},
-		{Name: "cinder", Node: 666},
-		{Name: "configMap", Node: 667},
-		{Name: "csi", Node: 668},
-		{Name: "downwardAPI", Node: 669},
-		{Name: "emptyDir", Node: 670},
-		{Name: "ephemeral", Node: 495},
-		{Name: "fc", Node: 671},
-		{Name: "flexVolume", Node: 672},
-		{Name: "flocker", Node: 673},
-		{Name: "gcePersistentDisk", Node: 674},
-		{Name: "gitRepo", Node: 675},
-		{Name: "glusterfs", Node: 676},
-		{Name: "hostPath", Node: 677},
-		{Name: "image", Node: 532},
-		{Name: "iscsi", Node: 678},
+		{Name: "awsElasticBlockStore", Node: 684},
+		{Name: "azureDisk", Node: 685},
+		{Name: "azureFile", Node: 686},
+		{Name: "cephfs", Node: 687},
+		{Name: "cinder", Node: 688},
+		{Name: "configMap", Node: 689},
+		{Name: "csi", Node: 690},
+		{Name: "downwardAPI", Node: 691},
+		{Name: "emptyDir", Node: 692},
+		{Name: "ephemeral", Node: 521},
+		{Name: "fc", Node: 693},
+		{Name: "flexVolume", Node: 694},
+		{Name: "flocker", Node: 695},
+		{Name: "gcePersistentDisk", Node: 696},
+		{Name: "gitRepo", Node: 697},
+		{Name: "glusterfs", Node: 698},
+		{Name: "hostPath", Node: 699},
+		{Name: "image", Node: 557},
+		{Name: "iscsi", Node: 700},
 		{Name: "name", Node: 2},
-		{Name: "nfs", Node: 679},
-		{Name: "persistentVolumeClaim", Node: 680},
-		{Name: "photonPersistentDisk", Node: 681},
-		{Name: "portworxVolume", Node: 682},
-		{Name: "projected", Node: 563},
-		{Name: "quobyte", Node: 683},
-		{Name: "rbd", Node: 684},
-		{Name: "scaleIO", Node: 685},
-		{Name: "secret", Node: 686},
-		{Name: "storageos", Node: 687},
-		{Name: "vsphereVolume", Node: 688},
+		{Name: "nfs", Node: 701},
+		{Name: "persistentVolumeClaim", Node: 702},
+		{Name: "photonPersistentDisk", Node: 703},
+		{Name: "portworxVolume", Node: 704},
+		{Name: "projected", Node: 588},
+		{Name: "quobyte", Node: 705},
+		{Name: "rbd", Node: 706},
+		{Name: "scaleIO", Node: 707},
+		{Name: "secret", Node: 708},
+		{Name: "storageos", Node: 709},
+		{Name: "vsphereVolume", Node: 710},
 		{Name: "name", Node: 2},
 		{Name: "podGroup", Node: 2},
-		{Name: "podGroupReplicaKey", Node: 111},
-		{Name: "activeDeadlineSeconds", Node: 109},
-		{Name: "affinity", Node: 208},
-		{Name: "automountServiceAccountToken", Node: 115},
-		{Name: "containers", Node: 648},
-		{Name: "dnsConfig", Node: 651},
-		{Name: "dnsPolicy", Node: 111},
-		{Name: "enableServiceLinks", Node: 115},
-		{Name: "ephemeralContainers", Node: 653},
-		{Name: "hostAliases", Node: 655},
-		{Name: "hostIPC", Node: 115},
-		{Name: "hostNetwork", Node: 115},
-		{Name: "hostPID", Node: 115},
-		{Name: "hostUsers", Node: 115},
-		{Name: "hostname", Node: 111},
-		{Name: "hostnameOverride", Node: 111},
-		{Name: "imagePullSecrets", Node: 210},
-		{Name: "initContainers", Node: 656},
-		{Name: "nodeName", Node: 111},
-		{Name: "nodeSelector", Node: 107},
-		{Name: "os", Node: 332},
-		{Name: "overhead", Node: 213},
-		{Name: "preemptionPolicy", Node: 111},
-		{Name: "priority", Node: 137},
-		{Name: "priorityClassName", Node: 111},
-		{Name: "readinessGates", Node: 658},
-		{Name: "resourceClaims", Node: 660},
-		{Name: "resources", Node: 571},
-		{Name: "restartPolicy", Node: 111},
-		{Name: "runtimeClassName", Node: 111},
-		{Name: "schedulerName", Node: 111},
-		{Name: "schedulingGates", Node: 501},
-		{Name: "securityContext", Node: 661},
-		{Name: "serviceAccount", Node: 111},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "setHostnameAsFQDN", Node: 115},
-		{Name: "shareProcessNamespace", Node: 115},
-		{Name: "subdomain", Node: 111},
-		{Name: "terminationGracePeriodSeconds", Node: 109},
-		{Name: "tolerations", Node: 223},
-		{Name: "topologySpreadConstraints", Node: 581},
-		{Name: "volumes", Node: 690},
-		{Name: "workloadRef", Node: 691},
-		{Name: "metadata", Node: 508},
-		{Name: "spec", Node: 692},
-		{Name: "cluster", Node: 244},
-		{Name: "deploymentStrategy", Node: 619},
-		{Name: "instances", Node: 137},
-		{Name: "monitoring", Node: 620},
-		{Name: "pgbouncer", Node: 622},
-		{Name: "serviceTemplate", Node: 623},
-		{Name: "template", Node: 693},
-		{Name: "type", Node: 694},
-		{Name: "name", Node: 111},
-		{Name: "version", Node: 111},
-		{Name: "authQuery", Node: 696},
-		{Name: "clientCA", Node: 696},
-		{Name: "pgBouncerSecrets", Node: 697},
-		{Name: "serverCA", Node: 696},
-		{Name: "serverTLS", Node: 696},
-		{Name: "instances", Node: 137},
-		{Name: "secrets", Node: 698},
-		{Name: "apiVersion", Node: 434},
-		{Name: "kind", Node: 617},
-		{Name: "metadata", Node: 436},
-		{Name: "spec", Node: 695},
-		{Name: "status", Node: 699},
-		{Name: "backupOwnerReference", Node: 702},
-		{Name: "cluster", Node: 244},
-		{Name: "immediate", Node: 115},
-		{Name: "method", Node: 437},
-		{Name: "online", Node: 115},
-		{Name: "onlineConfiguration", Node: 438},
-		{Name: "pluginConfiguration", Node: 439},
-		{Name: "schedule", Node: 2},
-		{Name: "suspend", Node: 115},
-		{Name: "target", Node: 440},
-		{Name: "lastCheckTime", Node: 108},
-		{Name: "lastScheduleTime", Node: 108},
-		{Name: "nextScheduleTime", Node: 108},
-		{Name: "apiVersion", Node: 434},
-		{Name: "kind", Node: 701},
-		{Name: "metadata", Node: 436},
-		{Name: "spec", Node: 703},
-		{Name: "status", Node: 704},
-		{Name: "fromPath", Node: 111},
-		{Name: "repository", Node: 244},
-		{Name: "toPath", Node: 111},
-		{Name: "branch", Node: 111},
-		{Name: "commit", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "semver", Node: 111},
-		{Name: "tag", Node: 111},
-		{Name: "mode", Node: 714},
-		{Name: "secretRef", Node: 244},
-		{Name: "ignore", Node: 111},
-		{Name: "include", Node: 709},
-		{Name: "interval", Node: 347},
-		{Name: "provider", Node: 710},
-		{Name: "proxySecretRef", Node: 332},
-		{Name: "recurseSubmodules", Node: 115},
-		{Name: "ref", Node: 711},
-		{Name: "secretRef", Node: 332},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "sparseCheckout", Node: 110},
-		{Name: "suspend", Node: 115},
-		{Name: "timeout", Node: 712},
-		{Name: "url", Node: 713},
-		{Name: "verify", Node: 715},
-		{Name: "digest", Node: 717},
-		{Name: "lastUpdateTime", Node: 151},
-		{Name: "metadata", Node: 107},
-		{Name: "path", Node: 2},
-		{Name: "revision", Node: 2},
-		{Name: "size", Node: 109},
-		{Name: "url", Node: 2},
-		{Name: "digest", Node: 717},
-		{Name: "lastUpdateTime", Node: 151},
-		{Name: "metadata", Node: 107},
-		{Name: "path", Node: 2},
-		{Name: "revision", Node: 2},
-		{Name: "size", Node: 109},
-		{Name: "url", Node: 2},
-		{Name: "artifact", Node: 718},
-		{Name: "conditions", Node: 367},
-		{Name: "includedArtifacts", Node: 720},
-		{Name: "lastHandledReconcileAt", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "observedIgnore", Node: 111},
-		{Name: "observedInclude", Node: 709},
-		{Name: "observedRecurseSubmodules", Node: 115},
-		{Name: "observedSparseCheckout", Node: 110},
-		{Name: "sourceVerificationMode", Node: 111},
-		{Name: "apiVersion", Node: 706},
-		{Name: "kind", Node: 707},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 716},
+		{Name: "podGroupReplicaKey", Node: 123},
+		{Name: "activeDeadlineSeconds", Node: 121},
+		{Name: "affinity", Node: 258},
+		{Name: "automountServiceAccountToken", Node: 127},
+		{Name: "containers", Node: 670},
+		{Name: "dnsConfig", Node: 673},
+		{Name: "dnsPolicy", Node: 123},
+		{Name: "enableServiceLinks", Node: 127},
+		{Name: "ephemeralContainers", Node: 675},
+		{Name: "hostAliases", Node: 677},
+		{Name: "hostIPC", Node: 127},
+		{Name: "hostNetwork", Node: 127},
+		{Name: "hostPID", Node: 127},
+		{Name: "hostUsers", Node: 127},
+		{Name: "hostname", Node: 123},
+		{Name: "hostnameOverride", Node: 123},
+		{Name: "imagePullSecrets", Node: 260},
+		{Name: "initContainers", Node: 678},
+		{Name: "nodeName", Node: 123},
+		{Name: "nodeSelector", Node: 119},
+		{Name: "os", Node: 376},
+		{Name: "overhead", Node: 158},
+		{Name: "preemptionPolicy", Node: 123},
+		{Name: "priority", Node: 188},
+		{Name: "priorityClassName", Node: 123},
+		{Name: "readinessGates", Node: 680},
+		{Name: "resourceClaims", Node: 682},
+		{Name: "resources", Node: 159},
+		{Name: "restartPolicy", Node: 123},
+		{Name: "runtimeClassName", Node: 123},
+		{Name: "schedulerName", Node: 123},
+		{Name: "schedulingGates", Node: 527},
+		{Name: "securityContext", Node: 683},
+		{Name: "serviceAccount", Node: 123},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "setHostnameAsFQDN", Node: 127},
+		{Name: "shareProcessNamespace", Node: 127},
+		{Name: "subdomain", Node: 123},
+		{Name: "terminationGracePeriodSeconds", Node: 121},
+		{Name: "tolerations", Node: 270},
+		{Name: "topologySpreadConstraints", Node: 603},
+		{Name: "volumes", Node: 712},
+		{Name: "workloadRef", Node: 713},
+		{Name: "metadata", Node: 533},
+		{Name: "spec", Node: 714},
+		{Name: "cluster", Node: 291},
+		{Name: "deploymentStrategy", Node: 641},
+		{Name: "instances", Node: 188},
+		{Name: "monitoring", Node: 642},
+		{Name: "pgbouncer", Node: 644},
+		{Name: "serviceTemplate", Node: 645},
+		{Name: "template", Node: 715},
+		{Name: "type", Node: 716},
+		{Name: "name", Node: 123},
+		{Name: "version", Node: 123},
+		{Name: "authQuery", Node: 718},
+		{Name: "clientCA", Node: 718},
+		{Name: "pgBouncerSecrets", Node: 719},
+		{Name: "serverCA", Node: 718},
+		{Name: "serverTLS", Node: 718},
+		{Name: "instances", Node: 188},
+		{Name: "secrets", Node: 720},
+		{Name: "apiVersion", Node: 477},
+		{Name: "kind", Node: 639},
+		{Name: "metadata", Node: 130},
+		{Name: "spec", Node: 717},
 		{Name: "status", Node: 721},
-		{Name: "mediaType", Node: 111},
-		{Name: "operation", Node: 724},
-		{Name: "digest", Node: 111},
-		{Name: "semver", Node: 111},
-		{Name: "semverFilter", Node: 111},
-		{Name: "tag", Node: 111},
+		{Name: "backupOwnerReference", Node: 724},
+		{Name: "cluster", Node: 291},
+		{Name: "immediate", Node: 127},
+		{Name: "method", Node: 479},
+		{Name: "online", Node: 127},
+		{Name: "onlineConfiguration", Node: 480},
+		{Name: "pluginConfiguration", Node: 481},
+		{Name: "schedule", Node: 2},
+		{Name: "suspend", Node: 127},
+		{Name: "target", Node: 482},
+		{Name: "lastCheckTime", Node: 120},
+		{Name: "lastScheduleTime", Node: 120},
+		{Name: "nextScheduleTime", Node: 120},
+		{Name: "apiVersion", Node: 477},
+		{Name: "kind", Node: 723},
+		{Name: "metadata", Node: 130},
+		{Name: "spec", Node: 725},
+		{Name: "status", Node: 726},
+		{Name: "fromPath", Node: 123},
+		{Name: "repository", Node: 291},
+		{Name: "toPath", Node: 123},
+		{Name: "branch", Node: 123},
+		{Name: "commit", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "semver", Node: 123},
+		{Name: "tag", Node: 123},
+		{Name: "mode", Node: 736},
+		{Name: "secretRef", Node: 291},
+		{Name: "ignore", Node: 123},
+		{Name: "include", Node: 731},
+		{Name: "interval", Node: 391},
+		{Name: "provider", Node: 732},
+		{Name: "proxySecretRef", Node: 376},
+		{Name: "recurseSubmodules", Node: 127},
+		{Name: "ref", Node: 733},
+		{Name: "secretRef", Node: 376},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "sparseCheckout", Node: 122},
+		{Name: "suspend", Node: 127},
+		{Name: "timeout", Node: 734},
+		{Name: "url", Node: 735},
+		{Name: "verify", Node: 737},
+		{Name: "digest", Node: 739},
+		{Name: "lastUpdateTime", Node: 201},
+		{Name: "metadata", Node: 119},
+		{Name: "path", Node: 2},
+		{Name: "revision", Node: 2},
+		{Name: "size", Node: 121},
+		{Name: "url", Node: 2},
+		{Name: "digest", Node: 739},
+		{Name: "lastUpdateTime", Node: 201},
+		{Name: "metadata", Node: 119},
+		{Name: "path", Node: 2},
+		{Name: "revision", Node: 2},
+		{Name: "size", Node: 121},
+		{Name: "url", Node: 2},
+		{Name: "artifact", Node: 740},
+		{Name: "conditions", Node: 411},
+		{Name: "includedArtifacts", Node: 742},
+		{Name: "lastHandledReconcileAt", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "observedIgnore", Node: 123},
+		{Name: "observedInclude", Node: 731},
+		{Name: "observedRecurseSubmodules", Node: 127},
+		{Name: "observedSparseCheckout", Node: 122},
+		{Name: "sourceVerificationMode", Node: 123},
+		{Name: "apiVersion", Node: 728},
+		{Name: "kind", Node: 729},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 738},
+		{Name: "status", Node: 743},
+		{Name: "mediaType", Node: 123},
+		{Name: "operation", Node: 746},
+		{Name: "digest", Node: 123},
+		{Name: "semver", Node: 123},
+		{Name: "semverFilter", Node: 123},
+		{Name: "tag", Node: 123},
 		{Name: "issuer", Node: 2},
 		{Name: "subject", Node: 2},
-		{Name: "matchOIDCIdentity", Node: 730},
-		{Name: "provider", Node: 731},
-		{Name: "secretRef", Node: 332},
-		{Name: "trustedRootSecretRef", Node: 332},
-		{Name: "certSecretRef", Node: 332},
-		{Name: "ignore", Node: 111},
-		{Name: "insecure", Node: 115},
-		{Name: "interval", Node: 347},
-		{Name: "layerSelector", Node: 725},
-		{Name: "provider", Node: 726},
-		{Name: "proxySecretRef", Node: 332},
-		{Name: "ref", Node: 727},
-		{Name: "secretRef", Node: 332},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "suspend", Node: 115},
-		{Name: "timeout", Node: 712},
-		{Name: "url", Node: 728},
-		{Name: "verify", Node: 732},
-		{Name: "artifact", Node: 718},
-		{Name: "conditions", Node: 367},
-		{Name: "lastHandledReconcileAt", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "observedIgnore", Node: 111},
-		{Name: "observedLayerSelector", Node: 725},
-		{Name: "url", Node: 111},
-		{Name: "apiVersion", Node: 706},
-		{Name: "kind", Node: 723},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 733},
-		{Name: "status", Node: 734},
-		{Name: "apiVersion", Node: 736},
-		{Name: "binaryData", Node: 738},
-		{Name: "data", Node: 107},
-		{Name: "immutable", Node: 115},
-		{Name: "kind", Node: 739},
-		{Name: "metadata", Node: 118},
-		{Name: "containerName", Node: 111},
+		{Name: "matchOIDCIdentity", Node: 752},
+		{Name: "provider", Node: 753},
+		{Name: "secretRef", Node: 376},
+		{Name: "trustedRootSecretRef", Node: 376},
+		{Name: "certSecretRef", Node: 376},
+		{Name: "ignore", Node: 123},
+		{Name: "insecure", Node: 127},
+		{Name: "interval", Node: 391},
+		{Name: "layerSelector", Node: 747},
+		{Name: "provider", Node: 748},
+		{Name: "proxySecretRef", Node: 376},
+		{Name: "ref", Node: 749},
+		{Name: "secretRef", Node: 376},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "suspend", Node: 127},
+		{Name: "timeout", Node: 734},
+		{Name: "url", Node: 750},
+		{Name: "verify", Node: 754},
+		{Name: "artifact", Node: 740},
+		{Name: "conditions", Node: 411},
+		{Name: "lastHandledReconcileAt", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "observedIgnore", Node: 123},
+		{Name: "observedLayerSelector", Node: 747},
+		{Name: "url", Node: 123},
+		{Name: "apiVersion", Node: 728},
+		{Name: "kind", Node: 745},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 755},
+		{Name: "status", Node: 756},
+		{Name: "apiVersion", Node: 758},
+		{Name: "binaryData", Node: 760},
+		{Name: "data", Node: 119},
+		{Name: "immutable", Node: 127},
+		{Name: "kind", Node: 761},
+		{Name: "metadata", Node: 170},
+		{Name: "containerName", Node: 123},
 		{Name: "operator", Node: 2},
-		{Name: "values", Node: 743},
+		{Name: "values", Node: 765},
 		{Name: "status", Node: 2},
 		{Name: "type", Node: 2},
 		{Name: "action", Node: 2},
-		{Name: "onExitCodes", Node: 744},
-		{Name: "onPodConditions", Node: 746},
-		{Name: "rules", Node: 748},
-		{Name: "succeededCount", Node: 137},
-		{Name: "succeededIndexes", Node: 111},
-		{Name: "rules", Node: 751},
-		{Name: "preference", Node: 195},
-		{Name: "weight", Node: 196},
-		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 754},
-		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 200},
-		{Name: "podAffinityTerm", Node: 203},
-		{Name: "weight", Node: 196},
-		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 757},
-		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 206},
-		{Name: "nodeAffinity", Node: 755},
-		{Name: "podAffinity", Node: 758},
-		{Name: "podAntiAffinity", Node: 758},
+		{Name: "onExitCodes", Node: 766},
+		{Name: "onPodConditions", Node: 768},
+		{Name: "rules", Node: 770},
+		{Name: "succeededCount", Node: 188},
+		{Name: "succeededIndexes", Node: 123},
+		{Name: "rules", Node: 773},
+		{Name: "preference", Node: 245},
+		{Name: "weight", Node: 246},
+		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 776},
+		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 250},
+		{Name: "podAffinityTerm", Node: 253},
+		{Name: "weight", Node: 246},
+		{Name: "preferredDuringSchedulingIgnoredDuringExecution", Node: 779},
+		{Name: "requiredDuringSchedulingIgnoredDuringExecution", Node: 256},
+		{Name: "nodeAffinity", Node: 777},
+		{Name: "podAffinity", Node: 780},
+		{Name: "podAntiAffinity", Node: 780},
 		{Name: "key", Node: 2},
-		{Name: "optional", Node: 115},
+		{Name: "optional", Node: 127},
 		{Name: "path", Node: 2},
 		{Name: "volumeName", Node: 2},
-		{Name: "containerName", Node: 111},
-		{Name: "divisor", Node: 762},
+		{Name: "containerName", Node: 123},
+		{Name: "divisor", Node: 784},
 		{Name: "resource", Node: 2},
-		{Name: "configMapKeyRef", Node: 381},
-		{Name: "fieldRef", Node: 482},
-		{Name: "fileKeyRef", Node: 760},
-		{Name: "resourceFieldRef", Node: 763},
-		{Name: "secretKeyRef", Node: 381},
+		{Name: "configMapKeyRef", Node: 144},
+		{Name: "fieldRef", Node: 145},
+		{Name: "fileKeyRef", Node: 782},
+		{Name: "resourceFieldRef", Node: 785},
+		{Name: "secretKeyRef", Node: 144},
 		{Name: "name", Node: 2},
-		{Name: "value", Node: 111},
-		{Name: "valueFrom", Node: 764},
-		{Name: "claims", Node: 570},
-		{Name: "limits", Node: 768},
-		{Name: "requests", Node: 768},
+		{Name: "value", Node: 123},
+		{Name: "valueFrom", Node: 786},
+		{Name: "claims", Node: 156},
+		{Name: "limits", Node: 790},
+		{Name: "requests", Node: 790},
 		{Name: "devicePath", Node: 2},
 		{Name: "name", Node: 2},
 		{Name: "mountPath", Node: 2},
-		{Name: "mountPropagation", Node: 111},
+		{Name: "mountPropagation", Node: 123},
 		{Name: "name", Node: 2},
-		{Name: "readOnly", Node: 115},
-		{Name: "recursiveReadOnly", Node: 111},
-		{Name: "subPath", Node: 111},
-		{Name: "subPathExpr", Node: 111},
-		{Name: "args", Node: 110},
-		{Name: "command", Node: 110},
-		{Name: "env", Node: 766},
-		{Name: "envFrom", Node: 490},
-		{Name: "image", Node: 111},
-		{Name: "imagePullPolicy", Node: 111},
-		{Name: "lifecycle", Node: 629},
-		{Name: "livenessProbe", Node: 631},
+		{Name: "readOnly", Node: 127},
+		{Name: "recursiveReadOnly", Node: 123},
+		{Name: "subPath", Node: 123},
+		{Name: "subPathExpr", Node: 123},
+		{Name: "args", Node: 122},
+		{Name: "command", Node: 122},
+		{Name: "env", Node: 788},
+		{Name: "envFrom", Node: 516},
+		{Name: "image", Node: 123},
+		{Name: "imagePullPolicy", Node: 123},
+		{Name: "lifecycle", Node: 651},
+		{Name: "livenessProbe", Node: 653},
 		{Name: "name", Node: 2},
-		{Name: "ports", Node: 633},
-		{Name: "readinessProbe", Node: 631},
-		{Name: "resizePolicy", Node: 635},
-		{Name: "resources", Node: 769},
-		{Name: "restartPolicy", Node: 111},
-		{Name: "restartPolicyRules", Node: 639},
-		{Name: "securityContext", Node: 642},
-		{Name: "startupProbe", Node: 631},
-		{Name: "stdin", Node: 115},
-		{Name: "stdinOnce", Node: 115},
-		{Name: "terminationMessagePath", Node: 111},
-		{Name: "terminationMessagePolicy", Node: 111},
-		{Name: "tty", Node: 115},
-		{Name: "volumeDevices", Node: 771},
-		{Name: "volumeMounts", Node: 773},
-		{Name: "workingDir", Node: 111},
-		{Name: "args", Node: 110},
-		{Name: "command", Node: 110},
-		{Name: "env", Node: 766},
-		{Name: "envFrom", Node: 490},
-		{Name: "image", Node: 111},
-		{Name: "imagePullPolicy", Node: 111},
-		{Name: "lifecycle", Node: 629},
-		{Name: "livenessProbe", Node: 631},
+		{Name: "ports", Node: 655},
+		{Name: "readinessProbe", Node: 653},
+		{Name: "resizePolicy", Node: 657},
+		{Name: "resources", Node: 791},
+		{Name: "restartPolicy", Node: 123},
+		{Name: "restartPolicyRules", Node: 661},
+		{Name: "securityContext", Node: 664},
+		{Name: "startupProbe", Node: 653},
+		{Name: "stdin", Node: 127},
+		{Name: "stdinOnce", Node: 127},
+		{Name: "terminationMessagePath", Node: 123},
+		{Name: "terminationMessagePolicy", Node: 123},
+		{Name: "tty", Node: 127},
+		{Name: "volumeDevices", Node: 793},
+		{Name: "volumeMounts", Node: 795},
+		{Name: "workingDir", Node: 123},
+		{Name: "args", Node: 122},
+		{Name: "command", Node: 122},
+		{Name: "env", Node: 788},
+		{Name: "envFrom", Node: 516},
+		{Name: "image", Node: 123},
+		{Name: "imagePullPolicy", Node: 123},
+		{Name: "lifecycle", Node: 651},
+		{Name: "livenessProbe", Node: 653},
 		{Name: "name", Node: 2},
-		{Name: "ports", Node: 633},
-		{Name: "readinessProbe", Node: 631},
-		{Name: "resizePolicy", Node: 635},
-		{Name: "resources", Node: 769},
-		{Name: "restartPolicy", Node: 111},
-		{Name: "restartPolicyRules", Node: 639},
-		{Name: "securityContext", Node: 642},
-		{Name: "startupProbe", Node: 631},
-		{Name: "stdin", Node: 115},
-		{Name: "stdinOnce", Node: 115},
-		{Name: "targetContainerName", Node: 111},
-		{Name: "terminationMessagePath", Node: 111},
-		{Name: "terminationMessagePolicy", Node: 111},
-		{Name: "tty", Node: 115},
-		{Name: "volumeDevices", Node: 771},
-		{Name: "volumeMounts", Node: 773},
-		{Name: "workingDir", Node: 111},
-		{Name: "fieldRef", Node: 482},
-		{Name: "mode", Node: 137},
+		{Name: "ports", Node: 655},
+		{Name: "readinessProbe", Node: 653},
+		{Name: "resizePolicy", Node: 657},
+		{Name: "resources", Node: 791},
+		{Name: "restartPolicy", Node: 123},
+		{Name: "restartPolicyRules", Node: 661},
+		{Name: "securityContext", Node: 664},
+		{Name: "startupProbe", Node: 653},
+		{Name: "stdin", Node: 127},
+		{Name: "stdinOnce", Node: 127},
+		{Name: "targetContainerName", Node: 123},
+		{Name: "terminationMessagePath", Node: 123},
+		{Name: "terminationMessagePolicy", Node: 123},
+		{Name: "tty", Node: 127},
+		{Name: "volumeDevices", Node: 793},
+		{Name: "volumeMounts", Node: 795},
+		{Name: "workingDir", Node: 123},
+		{Name: "fieldRef", Node: 145},
+		{Name: "mode", Node: 188},
 		{Name: "path", Node: 2},
-		{Name: "resourceFieldRef", Node: 763},
-		{Name: "defaultMode", Node: 137},
-		{Name: "items", Node: 780},
-		{Name: "medium", Node: 111},
-		{Name: "sizeLimit", Node: 762},
-		{Name: "limits", Node: 768},
-		{Name: "requests", Node: 768},
-		{Name: "accessModes", Node: 110},
-		{Name: "dataSource", Node: 477},
-		{Name: "dataSourceRef", Node: 492},
-		{Name: "resources", Node: 783},
-		{Name: "selector", Node: 202},
-		{Name: "storageClassName", Node: 111},
-		{Name: "volumeAttributesClassName", Node: 111},
-		{Name: "volumeMode", Node: 111},
-		{Name: "volumeName", Node: 111},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 784},
-		{Name: "volumeClaimTemplate", Node: 785},
-		{Name: "chapAuthDiscovery", Node: 115},
-		{Name: "chapAuthSession", Node: 115},
-		{Name: "fsType", Node: 111},
-		{Name: "initiatorName", Node: 111},
+		{Name: "resourceFieldRef", Node: 785},
+		{Name: "defaultMode", Node: 188},
+		{Name: "items", Node: 802},
+		{Name: "medium", Node: 123},
+		{Name: "sizeLimit", Node: 784},
+		{Name: "limits", Node: 790},
+		{Name: "requests", Node: 790},
+		{Name: "accessModes", Node: 122},
+		{Name: "dataSource", Node: 509},
+		{Name: "dataSourceRef", Node: 518},
+		{Name: "resources", Node: 805},
+		{Name: "selector", Node: 252},
+		{Name: "storageClassName", Node: 123},
+		{Name: "volumeAttributesClassName", Node: 123},
+		{Name: "volumeMode", Node: 123},
+		{Name: "volumeName", Node: 123},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 806},
+		{Name: "volumeClaimTemplate", Node: 807},
+		{Name: "chapAuthDiscovery", Node: 127},
+		{Name: "chapAuthSession", Node: 127},
+		{Name: "fsType", Node: 123},
+		{Name: "initiatorName", Node: 123},
 		{Name: "iqn", Node: 2},
-		{Name: "iscsiInterface", Node: 111},
-		{Name: "lun", Node: 196},
-		{Name: "portals", Node: 110},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
+		{Name: "iscsiInterface", Node: 123},
+		{Name: "lun", Node: 246},
+		{Name: "portals", Node: 122},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
 		{Name: "targetPortal", Node: 2},
 		{Name: "path", Node: 2},
-		{Name: "readOnly", Node: 115},
+		{Name: "readOnly", Node: 127},
 		{Name: "server", Node: 2},
-		{Name: "items", Node: 780},
-		{Name: "certificateChainPath", Node: 111},
-		{Name: "credentialBundlePath", Node: 111},
-		{Name: "keyPath", Node: 111},
+		{Name: "items", Node: 802},
+		{Name: "certificateChainPath", Node: 123},
+		{Name: "credentialBundlePath", Node: 123},
+		{Name: "keyPath", Node: 123},
 		{Name: "keyType", Node: 2},
-		{Name: "maxExpirationSeconds", Node: 137},
+		{Name: "maxExpirationSeconds", Node: 188},
 		{Name: "signerName", Node: 2},
-		{Name: "clusterTrustBundle", Node: 552},
-		{Name: "configMap", Node: 555},
-		{Name: "downwardAPI", Node: 789},
-		{Name: "podCertificate", Node: 790},
-		{Name: "secret", Node: 555},
-		{Name: "serviceAccountToken", Node: 560},
-		{Name: "defaultMode", Node: 137},
-		{Name: "sources", Node: 792},
-		{Name: "fsType", Node: 111},
+		{Name: "clusterTrustBundle", Node: 577},
+		{Name: "configMap", Node: 580},
+		{Name: "downwardAPI", Node: 811},
+		{Name: "podCertificate", Node: 812},
+		{Name: "secret", Node: 580},
+		{Name: "serviceAccountToken", Node: 585},
+		{Name: "defaultMode", Node: 188},
+		{Name: "sources", Node: 814},
+		{Name: "fsType", Node: 123},
 		{Name: "image", Node: 2},
-		{Name: "keyring", Node: 111},
-		{Name: "monitors", Node: 341},
-		{Name: "pool", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 576},
-		{Name: "user", Node: 111},
-		{Name: "fsType", Node: 111},
+		{Name: "keyring", Node: 123},
+		{Name: "monitors", Node: 385},
+		{Name: "pool", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 598},
+		{Name: "user", Node: 123},
+		{Name: "fsType", Node: 123},
 		{Name: "gateway", Node: 2},
-		{Name: "protectionDomain", Node: 111},
-		{Name: "readOnly", Node: 115},
-		{Name: "secretRef", Node: 209},
-		{Name: "sslEnabled", Node: 115},
-		{Name: "storageMode", Node: 111},
-		{Name: "storagePool", Node: 111},
+		{Name: "protectionDomain", Node: 123},
+		{Name: "readOnly", Node: 127},
+		{Name: "secretRef", Node: 259},
+		{Name: "sslEnabled", Node: 127},
+		{Name: "storageMode", Node: 123},
+		{Name: "storagePool", Node: 123},
 		{Name: "system", Node: 2},
-		{Name: "volumeName", Node: 111},
-		{Name: "awsElasticBlockStore", Node: 662},
-		{Name: "azureDisk", Node: 663},
-		{Name: "azureFile", Node: 664},
-		{Name: "cephfs", Node: 665},
-		{Name: "cinder", Node: 666},
-		{Name: "configMap", Node: 667},
-		{Name: "csi", Node: 668},
-		{Name: "downwardAPI", Node: 781},
-		{Name: "emptyDir", Node: 782},
-		{Name: "ephemeral", Node: 786},
-		{Name: "fc", Node: 671},
-		{Name: "flexVolume", Node: 672},
-		{Name: "flocker", Node: 673},
-		{Name: "gcePersistentDisk", Node: 674},
-		{Name: "gitRepo", Node: 675},
-		{Name: "glusterfs", Node: 676},
-		{Name: "hostPath", Node: 677},
-		{Name: "image", Node: 532},
-		{Name: "iscsi", Node: 787},
+		{Name: "volumeName", Node: 123},
+		{Name: "awsElasticBlockStore", Node: 684},
+		{Name: "azureDisk", Node: 685},
+		{Name: "azureFile", Node: 686},
+		{Name: "cephfs", Node: 687},
+		{Name: "cinder", Node: 688},
+		{Name: "configMap", Node: 689},
+		{Name: "csi", Node: 690},
+		{Name: "downwardAPI", Node: 803},
+		{Name: "emptyDir", Node: 804},
+		{Name: "ephemeral", Node: 808},
+		{Name: "fc", Node: 693},
+		{Name: "flexVolume", Node: 694},
+		{Name: "flocker", Node: 695},
+		{Name: "gcePersistentDisk", Node: 696},
+		{Name: "gitRepo", Node: 697},
+		{Name: "glusterfs", Node: 698},
+		{Name: "hostPath", Node: 699},
+		{Name: "image", Node: 557},
+		{Name: "iscsi", Node: 809},
 		{Name: "name", Node: 2},
-		{Name: "nfs", Node: 788},
-		{Name: "persistentVolumeClaim", Node: 680},
-		{Name: "photonPersistentDisk", Node: 681},
-		{Name: "portworxVolume", Node: 682},
-		{Name: "projected", Node: 793},
-		{Name: "quobyte", Node: 683},
-		{Name: "rbd", Node: 794},
-		{Name: "scaleIO", Node: 795},
-		{Name: "secret", Node: 686},
-		{Name: "storageos", Node: 687},
-		{Name: "vsphereVolume", Node: 688},
-		{Name: "activeDeadlineSeconds", Node: 109},
-		{Name: "affinity", Node: 759},
-		{Name: "automountServiceAccountToken", Node: 115},
-		{Name: "containers", Node: 775},
-		{Name: "dnsConfig", Node: 651},
-		{Name: "dnsPolicy", Node: 111},
-		{Name: "enableServiceLinks", Node: 115},
-		{Name: "ephemeralContainers", Node: 777},
-		{Name: "hostAliases", Node: 655},
-		{Name: "hostIPC", Node: 115},
-		{Name: "hostNetwork", Node: 115},
-		{Name: "hostPID", Node: 115},
-		{Name: "hostUsers", Node: 115},
-		{Name: "hostname", Node: 111},
-		{Name: "hostnameOverride", Node: 111},
-		{Name: "imagePullSecrets", Node: 210},
-		{Name: "initContainers", Node: 778},
-		{Name: "nodeName", Node: 111},
-		{Name: "nodeSelector", Node: 107},
-		{Name: "os", Node: 332},
-		{Name: "overhead", Node: 768},
-		{Name: "preemptionPolicy", Node: 111},
-		{Name: "priority", Node: 137},
-		{Name: "priorityClassName", Node: 111},
-		{Name: "readinessGates", Node: 658},
-		{Name: "resourceClaims", Node: 660},
-		{Name: "resources", Node: 769},
-		{Name: "restartPolicy", Node: 111},
-		{Name: "runtimeClassName", Node: 111},
-		{Name: "schedulerName", Node: 111},
-		{Name: "schedulingGates", Node: 501},
-		{Name: "securityContext", Node: 661},
-		{Name: "serviceAccount", Node: 111},
-		{Name: "serviceAccountName", Node: 111},
-		{Name: "setHostnameAsFQDN", Node: 115},
-		{Name: "shareProcessNamespace", Node: 115},
-		{Name: "subdomain", Node: 111},
-		{Name: "terminationGracePeriodSeconds", Node: 109},
-		{Name: "tolerations", Node: 223},
-		{Name: "topologySpreadConstraints", Node: 581},
-		{Name: "volumes", Node: 797},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 798},
-		{Name: "activeDeadlineSeconds", Node: 109},
-		{Name: "backoffLimit", Node: 137},
-		{Name: "backoffLimitPerIndex", Node: 137},
-		{Name: "completionMode", Node: 111},
-		{Name: "completions", Node: 137},
-		{Name: "managedBy", Node: 111},
-		{Name: "manualSelector", Node: 115},
-		{Name: "maxFailedIndexes", Node: 137},
-		{Name: "parallelism", Node: 137},
-		{Name: "podFailurePolicy", Node: 749},
-		{Name: "podReplacementPolicy", Node: 111},
-		{Name: "selector", Node: 202},
-		{Name: "successPolicy", Node: 752},
-		{Name: "suspend", Node: 115},
-		{Name: "template", Node: 799},
-		{Name: "ttlSecondsAfterFinished", Node: 137},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 800},
-		{Name: "concurrencyPolicy", Node: 111},
-		{Name: "failedJobsHistoryLimit", Node: 137},
-		{Name: "jobTemplate", Node: 801},
+		{Name: "nfs", Node: 810},
+		{Name: "persistentVolumeClaim", Node: 702},
+		{Name: "photonPersistentDisk", Node: 703},
+		{Name: "portworxVolume", Node: 704},
+		{Name: "projected", Node: 815},
+		{Name: "quobyte", Node: 705},
+		{Name: "rbd", Node: 816},
+		{Name: "scaleIO", Node: 817},
+		{Name: "secret", Node: 708},
+		{Name: "storageos", Node: 709},
+		{Name: "vsphereVolume", Node: 710},
+		{Name: "activeDeadlineSeconds", Node: 121},
+		{Name: "affinity", Node: 781},
+		{Name: "automountServiceAccountToken", Node: 127},
+		{Name: "containers", Node: 797},
+		{Name: "dnsConfig", Node: 673},
+		{Name: "dnsPolicy", Node: 123},
+		{Name: "enableServiceLinks", Node: 127},
+		{Name: "ephemeralContainers", Node: 799},
+		{Name: "hostAliases", Node: 677},
+		{Name: "hostIPC", Node: 127},
+		{Name: "hostNetwork", Node: 127},
+		{Name: "hostPID", Node: 127},
+		{Name: "hostUsers", Node: 127},
+		{Name: "hostname", Node: 123},
+		{Name: "hostnameOverride", Node: 123},
+		{Name: "imagePullSecrets", Node: 260},
+		{Name: "initContainers", Node: 800},
+		{Name: "nodeName", Node: 123},
+		{Name: "nodeSelector", Node: 119},
+		{Name: "os", Node: 376},
+		{Name: "overhead", Node: 790},
+		{Name: "preemptionPolicy", Node: 123},
+		{Name: "priority", Node: 188},
+		{Name: "priorityClassName", Node: 123},
+		{Name: "readinessGates", Node: 680},
+		{Name: "resourceClaims", Node: 682},
+		{Name: "resources", Node: 791},
+		{Name: "restartPolicy", Node: 123},
+		{Name: "runtimeClassName", Node: 123},
+		{Name: "schedulerName", Node: 123},
+		{Name: "schedulingGates", Node: 527},
+		{Name: "securityContext", Node: 683},
+		{Name: "serviceAccount", Node: 123},
+		{Name: "serviceAccountName", Node: 123},
+		{Name: "setHostnameAsFQDN", Node: 127},
+		{Name: "shareProcessNamespace", Node: 127},
+		{Name: "subdomain", Node: 123},
+		{Name: "terminationGracePeriodSeconds", Node: 121},
+		{Name: "tolerations", Node: 270},
+		{Name: "topologySpreadConstraints", Node: 603},
+		{Name: "volumes", Node: 819},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 820},
+		{Name: "activeDeadlineSeconds", Node: 121},
+		{Name: "backoffLimit", Node: 188},
+		{Name: "backoffLimitPerIndex", Node: 188},
+		{Name: "completionMode", Node: 123},
+		{Name: "completions", Node: 188},
+		{Name: "managedBy", Node: 123},
+		{Name: "manualSelector", Node: 127},
+		{Name: "maxFailedIndexes", Node: 188},
+		{Name: "parallelism", Node: 188},
+		{Name: "podFailurePolicy", Node: 771},
+		{Name: "podReplacementPolicy", Node: 123},
+		{Name: "selector", Node: 252},
+		{Name: "successPolicy", Node: 774},
+		{Name: "suspend", Node: 127},
+		{Name: "template", Node: 821},
+		{Name: "ttlSecondsAfterFinished", Node: 188},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 822},
+		{Name: "concurrencyPolicy", Node: 123},
+		{Name: "failedJobsHistoryLimit", Node: 188},
+		{Name: "jobTemplate", Node: 823},
 		{Name: "schedule", Node: 2},
-		{Name: "startingDeadlineSeconds", Node: 109},
-		{Name: "successfulJobsHistoryLimit", Node: 137},
-		{Name: "suspend", Node: 115},
-		{Name: "timeZone", Node: 111},
-		{Name: "apiVersion", Node: 111},
-		{Name: "fieldPath", Node: 111},
-		{Name: "kind", Node: 111},
-		{Name: "name", Node: 111},
-		{Name: "namespace", Node: 111},
-		{Name: "resourceVersion", Node: 111},
-		{Name: "uid", Node: 111},
-		{Name: "active", Node: 804},
-		{Name: "lastScheduleTime", Node: 108},
-		{Name: "lastSuccessfulTime", Node: 108},
-		{Name: "apiVersion", Node: 741},
-		{Name: "kind", Node: 742},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 802},
-		{Name: "status", Node: 805},
-		{Name: "minReadySeconds", Node: 137},
-		{Name: "paused", Node: 115},
-		{Name: "progressDeadlineSeconds", Node: 137},
-		{Name: "replicas", Node: 137},
-		{Name: "revisionHistoryLimit", Node: 137},
-		{Name: "selector", Node: 406},
-		{Name: "strategy", Node: 619},
-		{Name: "template", Node: 799},
-		{Name: "lastTransitionTime", Node: 108},
-		{Name: "lastUpdateTime", Node: 108},
-		{Name: "message", Node: 111},
-		{Name: "reason", Node: 111},
+		{Name: "startingDeadlineSeconds", Node: 121},
+		{Name: "successfulJobsHistoryLimit", Node: 188},
+		{Name: "suspend", Node: 127},
+		{Name: "timeZone", Node: 123},
+		{Name: "apiVersion", Node: 123},
+		{Name: "fieldPath", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "name", Node: 123},
+		{Name: "namespace", Node: 123},
+		{Name: "resourceVersion", Node: 123},
+		{Name: "uid", Node: 123},
+		{Name: "active", Node: 826},
+		{Name: "lastScheduleTime", Node: 120},
+		{Name: "lastSuccessfulTime", Node: 120},
+		{Name: "apiVersion", Node: 763},
+		{Name: "kind", Node: 764},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 824},
+		{Name: "status", Node: 827},
+		{Name: "minReadySeconds", Node: 188},
+		{Name: "paused", Node: 127},
+		{Name: "progressDeadlineSeconds", Node: 188},
+		{Name: "replicas", Node: 188},
+		{Name: "revisionHistoryLimit", Node: 188},
+		{Name: "selector", Node: 449},
+		{Name: "strategy", Node: 641},
+		{Name: "template", Node: 821},
+		{Name: "lastTransitionTime", Node: 120},
+		{Name: "lastUpdateTime", Node: 120},
+		{Name: "message", Node: 123},
+		{Name: "reason", Node: 123},
 		{Name: "status", Node: 2},
 		{Name: "type", Node: 2},
-		{Name: "availableReplicas", Node: 137},
-		{Name: "collisionCount", Node: 137},
-		{Name: "conditions", Node: 811},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "readyReplicas", Node: 137},
-		{Name: "replicas", Node: 137},
-		{Name: "terminatingReplicas", Node: 137},
-		{Name: "unavailableReplicas", Node: 137},
-		{Name: "updatedReplicas", Node: 137},
-		{Name: "apiVersion", Node: 807},
-		{Name: "kind", Node: 808},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 809},
-		{Name: "status", Node: 812},
-		{Name: "periodSeconds", Node: 196},
+		{Name: "availableReplicas", Node: 188},
+		{Name: "collisionCount", Node: 188},
+		{Name: "conditions", Node: 833},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "readyReplicas", Node: 188},
+		{Name: "replicas", Node: 188},
+		{Name: "terminatingReplicas", Node: 188},
+		{Name: "unavailableReplicas", Node: 188},
+		{Name: "updatedReplicas", Node: 188},
+		{Name: "apiVersion", Node: 829},
+		{Name: "kind", Node: 830},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 831},
+		{Name: "status", Node: 834},
+		{Name: "periodSeconds", Node: 246},
 		{Name: "type", Node: 2},
-		{Name: "value", Node: 196},
-		{Name: "policies", Node: 817},
-		{Name: "selectPolicy", Node: 111},
-		{Name: "stabilizationWindowSeconds", Node: 137},
-		{Name: "tolerance", Node: 762},
-		{Name: "scaleDown", Node: 818},
-		{Name: "scaleUp", Node: 818},
-		{Name: "averageUtilization", Node: 137},
-		{Name: "averageValue", Node: 762},
+		{Name: "value", Node: 246},
+		{Name: "policies", Node: 839},
+		{Name: "selectPolicy", Node: 123},
+		{Name: "stabilizationWindowSeconds", Node: 188},
+		{Name: "tolerance", Node: 784},
+		{Name: "scaleDown", Node: 840},
+		{Name: "scaleUp", Node: 840},
+		{Name: "averageUtilization", Node: 188},
+		{Name: "averageValue", Node: 784},
 		{Name: "type", Node: 2},
-		{Name: "value", Node: 762},
+		{Name: "value", Node: 784},
 		{Name: "container", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "target", Node: 820},
+		{Name: "target", Node: 842},
 		{Name: "name", Node: 2},
-		{Name: "selector", Node: 202},
-		{Name: "metric", Node: 822},
-		{Name: "target", Node: 820},
-		{Name: "apiVersion", Node: 111},
+		{Name: "selector", Node: 252},
+		{Name: "metric", Node: 844},
+		{Name: "target", Node: 842},
+		{Name: "apiVersion", Node: 123},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "describedObject", Node: 824},
-		{Name: "metric", Node: 822},
-		{Name: "target", Node: 820},
+		{Name: "describedObject", Node: 846},
+		{Name: "metric", Node: 844},
+		{Name: "target", Node: 842},
 		{Name: "name", Node: 2},
-		{Name: "target", Node: 820},
-		{Name: "containerResource", Node: 821},
-		{Name: "external", Node: 823},
-		{Name: "object", Node: 825},
-		{Name: "pods", Node: 823},
-		{Name: "resource", Node: 826},
+		{Name: "target", Node: 842},
+		{Name: "containerResource", Node: 843},
+		{Name: "external", Node: 845},
+		{Name: "object", Node: 847},
+		{Name: "pods", Node: 845},
+		{Name: "resource", Node: 848},
 		{Name: "type", Node: 2},
-		{Name: "behavior", Node: 819},
-		{Name: "maxReplicas", Node: 196},
-		{Name: "metrics", Node: 828},
-		{Name: "minReplicas", Node: 137},
-		{Name: "scaleTargetRef", Node: 824},
-		{Name: "lastTransitionTime", Node: 108},
-		{Name: "message", Node: 111},
-		{Name: "reason", Node: 111},
+		{Name: "behavior", Node: 841},
+		{Name: "maxReplicas", Node: 246},
+		{Name: "metrics", Node: 850},
+		{Name: "minReplicas", Node: 188},
+		{Name: "scaleTargetRef", Node: 846},
+		{Name: "lastTransitionTime", Node: 120},
+		{Name: "message", Node: 123},
+		{Name: "reason", Node: 123},
 		{Name: "status", Node: 2},
 		{Name: "type", Node: 2},
-		{Name: "averageUtilization", Node: 137},
-		{Name: "averageValue", Node: 762},
-		{Name: "value", Node: 762},
+		{Name: "averageUtilization", Node: 188},
+		{Name: "averageValue", Node: 784},
+		{Name: "value", Node: 784},
 		{Name: "container", Node: 2},
-		{Name: "current", Node: 832},
+		{Name: "current", Node: 854},
 		{Name: "name", Node: 2},
-		{Name: "current", Node: 832},
-		{Name: "metric", Node: 822},
-		{Name: "current", Node: 832},
-		{Name: "describedObject", Node: 824},
-		{Name: "metric", Node: 822},
-		{Name: "current", Node: 832},
+		{Name: "current", Node: 854},
+		{Name: "metric", Node: 844},
+		{Name: "current", Node: 854},
+		{Name: "describedObject", Node: 846},
+		{Name: "metric", Node: 844},
+		{Name: "current", Node: 854},
 		{Name: "name", Node: 2},
-		{Name: "containerResource", Node: 833},
-		{Name: "external", Node: 834},
-		{Name: "object", Node: 835},
-		{Name: "pods", Node: 834},
-		{Name: "resource", Node: 836},
+		{Name: "containerResource", Node: 855},
+		{Name: "external", Node: 856},
+		{Name: "object", Node: 857},
+		{Name: "pods", Node: 856},
+		{Name: "resource", Node: 858},
 		{Name: "type", Node: 2},
-		{Name: "conditions", Node: 831},
-		{Name: "currentMetrics", Node: 838},
-		{Name: "currentReplicas", Node: 137},
-		{Name: "desiredReplicas", Node: 196},
-		{Name: "lastScaleTime", Node: 108},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "apiVersion", Node: 814},
-		{Name: "kind", Node: 815},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 829},
-		{Name: "status", Node: 839},
-		{Name: "name", Node: 111},
-		{Name: "number", Node: 137},
+		{Name: "conditions", Node: 853},
+		{Name: "currentMetrics", Node: 860},
+		{Name: "currentReplicas", Node: 188},
+		{Name: "desiredReplicas", Node: 246},
+		{Name: "lastScaleTime", Node: 120},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "apiVersion", Node: 836},
+		{Name: "kind", Node: 837},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 851},
+		{Name: "status", Node: 861},
+		{Name: "name", Node: 123},
+		{Name: "number", Node: 188},
 		{Name: "name", Node: 2},
-		{Name: "port", Node: 843},
-		{Name: "resource", Node: 477},
-		{Name: "service", Node: 844},
-		{Name: "resource", Node: 477},
-		{Name: "service", Node: 844},
-		{Name: "backend", Node: 846},
-		{Name: "path", Node: 111},
+		{Name: "port", Node: 865},
+		{Name: "resource", Node: 509},
+		{Name: "service", Node: 866},
+		{Name: "resource", Node: 509},
+		{Name: "service", Node: 866},
+		{Name: "backend", Node: 868},
+		{Name: "path", Node: 123},
 		{Name: "pathType", Node: 2},
-		{Name: "paths", Node: 848},
-		{Name: "host", Node: 111},
-		{Name: "http", Node: 849},
-		{Name: "hosts", Node: 110},
-		{Name: "secretName", Node: 111},
-		{Name: "defaultBackend", Node: 845},
-		{Name: "ingressClassName", Node: 111},
-		{Name: "rules", Node: 851},
-		{Name: "tls", Node: 853},
-		{Name: "error", Node: 111},
-		{Name: "port", Node: 196},
+		{Name: "paths", Node: 870},
+		{Name: "host", Node: 123},
+		{Name: "http", Node: 871},
+		{Name: "hosts", Node: 122},
+		{Name: "secretName", Node: 123},
+		{Name: "defaultBackend", Node: 867},
+		{Name: "ingressClassName", Node: 123},
+		{Name: "rules", Node: 873},
+		{Name: "tls", Node: 875},
+		{Name: "error", Node: 123},
+		{Name: "port", Node: 246},
 		{Name: "protocol", Node: 2},
-		{Name: "hostname", Node: 111},
-		{Name: "ip", Node: 111},
-		{Name: "ports", Node: 856},
-		{Name: "ingress", Node: 858},
-		{Name: "loadBalancer", Node: 859},
-		{Name: "apiVersion", Node: 841},
-		{Name: "kind", Node: 842},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 854},
-		{Name: "status", Node: 860},
-		{Name: "lastProbeTime", Node: 108},
-		{Name: "lastTransitionTime", Node: 108},
-		{Name: "message", Node: 111},
-		{Name: "reason", Node: 111},
+		{Name: "hostname", Node: 123},
+		{Name: "ip", Node: 123},
+		{Name: "ports", Node: 878},
+		{Name: "ingress", Node: 880},
+		{Name: "loadBalancer", Node: 881},
+		{Name: "apiVersion", Node: 863},
+		{Name: "kind", Node: 864},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 876},
+		{Name: "status", Node: 882},
+		{Name: "lastProbeTime", Node: 120},
+		{Name: "lastTransitionTime", Node: 120},
+		{Name: "message", Node: 123},
+		{Name: "reason", Node: 123},
 		{Name: "status", Node: 2},
 		{Name: "type", Node: 2},
-		{Name: "failed", Node: 110},
-		{Name: "succeeded", Node: 110},
-		{Name: "active", Node: 137},
-		{Name: "completedIndexes", Node: 111},
-		{Name: "completionTime", Node: 108},
-		{Name: "conditions", Node: 864},
-		{Name: "failed", Node: 137},
-		{Name: "failedIndexes", Node: 111},
-		{Name: "ready", Node: 137},
-		{Name: "startTime", Node: 108},
-		{Name: "succeeded", Node: 137},
-		{Name: "terminating", Node: 137},
-		{Name: "uncountedTerminatedPods", Node: 865},
-		{Name: "apiVersion", Node: 741},
-		{Name: "kind", Node: 862},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 800},
-		{Name: "status", Node: 866},
-		{Name: "default", Node: 768},
-		{Name: "defaultRequest", Node: 768},
-		{Name: "max", Node: 768},
-		{Name: "maxLimitRequestRatio", Node: 768},
-		{Name: "min", Node: 768},
+		{Name: "failed", Node: 122},
+		{Name: "succeeded", Node: 122},
+		{Name: "active", Node: 188},
+		{Name: "completedIndexes", Node: 123},
+		{Name: "completionTime", Node: 120},
+		{Name: "conditions", Node: 886},
+		{Name: "failed", Node: 188},
+		{Name: "failedIndexes", Node: 123},
+		{Name: "ready", Node: 188},
+		{Name: "startTime", Node: 120},
+		{Name: "succeeded", Node: 188},
+		{Name: "terminating", Node: 188},
+		{Name: "uncountedTerminatedPods", Node: 887},
+		{Name: "apiVersion", Node: 763},
+		{Name: "kind", Node: 884},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 822},
+		{Name: "status", Node: 888},
+		{Name: "default", Node: 790},
+		{Name: "defaultRequest", Node: 790},
+		{Name: "max", Node: 790},
+		{Name: "maxLimitRequestRatio", Node: 790},
+		{Name: "min", Node: 790},
 		{Name: "type", Node: 2},
-		{Name: "limits", Node: 870},
-		{Name: "apiVersion", Node: 736},
-		{Name: "kind", Node: 868},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 871},
-		{Name: "finalizers", Node: 110},
-		{Name: "conditions", Node: 831},
-		{Name: "phase", Node: 111},
-		{Name: "apiVersion", Node: 736},
-		{Name: "kind", Node: 873},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 874},
-		{Name: "status", Node: 875},
-		{Name: "endPort", Node: 137},
-		{Name: "port", Node: 401},
-		{Name: "protocol", Node: 111},
+		{Name: "limits", Node: 892},
+		{Name: "apiVersion", Node: 758},
+		{Name: "kind", Node: 890},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 893},
+		{Name: "finalizers", Node: 122},
+		{Name: "conditions", Node: 853},
+		{Name: "phase", Node: 123},
+		{Name: "apiVersion", Node: 758},
+		{Name: "kind", Node: 895},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 896},
+		{Name: "status", Node: 897},
+		{Name: "endPort", Node: 188},
+		{Name: "port", Node: 444},
+		{Name: "protocol", Node: 123},
 		{Name: "cidr", Node: 2},
-		{Name: "except", Node: 110},
-		{Name: "ipBlock", Node: 880},
-		{Name: "namespaceSelector", Node: 202},
-		{Name: "podSelector", Node: 202},
-		{Name: "ports", Node: 879},
-		{Name: "to", Node: 882},
-		{Name: "from", Node: 882},
-		{Name: "ports", Node: 879},
-		{Name: "egress", Node: 884},
-		{Name: "ingress", Node: 886},
-		{Name: "podSelector", Node: 202},
-		{Name: "policyTypes", Node: 110},
-		{Name: "apiVersion", Node: 841},
-		{Name: "kind", Node: 877},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 887},
-		{Name: "accessModes", Node: 110},
-		{Name: "dataSource", Node: 477},
-		{Name: "dataSourceRef", Node: 492},
-		{Name: "resources", Node: 783},
-		{Name: "selector", Node: 202},
-		{Name: "storageClassName", Node: 111},
-		{Name: "volumeAttributesClassName", Node: 111},
-		{Name: "volumeMode", Node: 111},
-		{Name: "volumeName", Node: 111},
+		{Name: "except", Node: 122},
+		{Name: "ipBlock", Node: 902},
+		{Name: "namespaceSelector", Node: 252},
+		{Name: "podSelector", Node: 252},
+		{Name: "ports", Node: 901},
+		{Name: "to", Node: 904},
+		{Name: "from", Node: 904},
+		{Name: "ports", Node: 901},
+		{Name: "egress", Node: 906},
+		{Name: "ingress", Node: 908},
+		{Name: "podSelector", Node: 252},
+		{Name: "policyTypes", Node: 122},
+		{Name: "apiVersion", Node: 863},
+		{Name: "kind", Node: 899},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 909},
+		{Name: "accessModes", Node: 122},
+		{Name: "dataSource", Node: 509},
+		{Name: "dataSourceRef", Node: 518},
+		{Name: "resources", Node: 805},
+		{Name: "selector", Node: 252},
+		{Name: "storageClassName", Node: 123},
+		{Name: "volumeAttributesClassName", Node: 123},
+		{Name: "volumeMode", Node: 123},
+		{Name: "volumeName", Node: 123},
 		{Name: "status", Node: 2},
-		{Name: "targetVolumeAttributesClassName", Node: 111},
-		{Name: "accessModes", Node: 110},
-		{Name: "allocatedResourceStatuses", Node: 107},
-		{Name: "allocatedResources", Node: 768},
-		{Name: "capacity", Node: 768},
-		{Name: "conditions", Node: 864},
-		{Name: "currentVolumeAttributesClassName", Node: 111},
-		{Name: "modifyVolumeStatus", Node: 891},
-		{Name: "phase", Node: 111},
-		{Name: "apiVersion", Node: 736},
-		{Name: "kind", Node: 889},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 890},
-		{Name: "status", Node: 892},
-		{Name: "maxUnavailable", Node: 401},
-		{Name: "minAvailable", Node: 401},
-		{Name: "selector", Node: 202},
-		{Name: "unhealthyPodEvictionPolicy", Node: 111},
-		{Name: "lastTransitionTime", Node: 151},
+		{Name: "targetVolumeAttributesClassName", Node: 123},
+		{Name: "accessModes", Node: 122},
+		{Name: "allocatedResourceStatuses", Node: 119},
+		{Name: "allocatedResources", Node: 790},
+		{Name: "capacity", Node: 790},
+		{Name: "conditions", Node: 886},
+		{Name: "currentVolumeAttributesClassName", Node: 123},
+		{Name: "modifyVolumeStatus", Node: 913},
+		{Name: "phase", Node: 123},
+		{Name: "apiVersion", Node: 758},
+		{Name: "kind", Node: 911},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 912},
+		{Name: "status", Node: 914},
+		{Name: "maxUnavailable", Node: 444},
+		{Name: "minAvailable", Node: 444},
+		{Name: "selector", Node: 252},
+		{Name: "unhealthyPodEvictionPolicy", Node: 123},
+		{Name: "lastTransitionTime", Node: 201},
 		{Name: "message", Node: 2},
-		{Name: "observedGeneration", Node: 109},
+		{Name: "observedGeneration", Node: 121},
 		{Name: "reason", Node: 2},
 		{Name: "status", Node: 2},
 		{Name: "type", Node: 2},
-		{Name: "conditions", Node: 898},
-		{Name: "currentHealthy", Node: 196},
-		{Name: "desiredHealthy", Node: 196},
-		{Name: "disruptedPods", Node: 587},
-		{Name: "disruptionsAllowed", Node: 196},
-		{Name: "expectedPods", Node: 196},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "apiVersion", Node: 894},
-		{Name: "kind", Node: 895},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 896},
-		{Name: "status", Node: 899},
+		{Name: "conditions", Node: 920},
+		{Name: "currentHealthy", Node: 246},
+		{Name: "desiredHealthy", Node: 246},
+		{Name: "disruptedPods", Node: 609},
+		{Name: "disruptionsAllowed", Node: 246},
+		{Name: "expectedPods", Node: 246},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "apiVersion", Node: 916},
+		{Name: "kind", Node: 917},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 918},
+		{Name: "status", Node: 921},
 		{Name: "operator", Node: 2},
 		{Name: "scopeName", Node: 2},
-		{Name: "values", Node: 110},
-		{Name: "matchExpressions", Node: 903},
-		{Name: "hard", Node: 768},
-		{Name: "scopeSelector", Node: 904},
-		{Name: "scopes", Node: 110},
-		{Name: "hard", Node: 768},
-		{Name: "used", Node: 768},
-		{Name: "apiVersion", Node: 736},
-		{Name: "kind", Node: 901},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 905},
-		{Name: "status", Node: 906},
-		{Name: "apiGroups", Node: 110},
-		{Name: "nonResourceURLs", Node: 110},
-		{Name: "resourceNames", Node: 110},
-		{Name: "resources", Node: 110},
-		{Name: "verbs", Node: 341},
-		{Name: "apiVersion", Node: 908},
-		{Name: "kind", Node: 909},
-		{Name: "metadata", Node: 118},
-		{Name: "rules", Node: 911},
+		{Name: "values", Node: 122},
+		{Name: "matchExpressions", Node: 925},
+		{Name: "hard", Node: 790},
+		{Name: "scopeSelector", Node: 926},
+		{Name: "scopes", Node: 122},
+		{Name: "hard", Node: 790},
+		{Name: "used", Node: 790},
+		{Name: "apiVersion", Node: 758},
+		{Name: "kind", Node: 923},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 927},
+		{Name: "status", Node: 928},
+		{Name: "apiGroups", Node: 122},
+		{Name: "nonResourceURLs", Node: 122},
+		{Name: "resourceNames", Node: 122},
+		{Name: "resources", Node: 122},
+		{Name: "verbs", Node: 385},
+		{Name: "apiVersion", Node: 930},
+		{Name: "kind", Node: 931},
+		{Name: "metadata", Node: 170},
+		{Name: "rules", Node: 933},
 		{Name: "apiGroup", Node: 2},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "apiGroup", Node: 111},
+		{Name: "apiGroup", Node: 123},
 		{Name: "kind", Node: 2},
 		{Name: "name", Node: 2},
-		{Name: "namespace", Node: 111},
-		{Name: "apiVersion", Node: 908},
-		{Name: "kind", Node: 913},
-		{Name: "metadata", Node: 118},
-		{Name: "roleRef", Node: 914},
-		{Name: "subjects", Node: 916},
-		{Name: "apiVersion", Node: 736},
-		{Name: "data", Node: 738},
-		{Name: "immutable", Node: 115},
-		{Name: "kind", Node: 918},
-		{Name: "metadata", Node: 118},
-		{Name: "stringData", Node: 107},
-		{Name: "type", Node: 111},
-		{Name: "hostname", Node: 111},
-		{Name: "ip", Node: 111},
-		{Name: "ipMode", Node: 111},
-		{Name: "ports", Node: 856},
-		{Name: "ingress", Node: 922},
-		{Name: "conditions", Node: 898},
-		{Name: "loadBalancer", Node: 923},
-		{Name: "apiVersion", Node: 736},
-		{Name: "kind", Node: 920},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 513},
-		{Name: "status", Node: 924},
-		{Name: "apiVersion", Node: 736},
-		{Name: "automountServiceAccountToken", Node: 115},
-		{Name: "imagePullSecrets", Node: 210},
-		{Name: "kind", Node: 926},
-		{Name: "metadata", Node: 118},
-		{Name: "secrets", Node: 804},
-		{Name: "start", Node: 137},
-		{Name: "whenDeleted", Node: 111},
-		{Name: "whenScaled", Node: 111},
-		{Name: "maxUnavailable", Node: 401},
-		{Name: "partition", Node: 137},
-		{Name: "rollingUpdate", Node: 931},
-		{Name: "type", Node: 111},
-		{Name: "apiVersion", Node: 111},
-		{Name: "kind", Node: 111},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 890},
-		{Name: "status", Node: 892},
-		{Name: "minReadySeconds", Node: 137},
-		{Name: "ordinals", Node: 929},
-		{Name: "persistentVolumeClaimRetentionPolicy", Node: 930},
-		{Name: "podManagementPolicy", Node: 111},
-		{Name: "replicas", Node: 137},
-		{Name: "revisionHistoryLimit", Node: 137},
-		{Name: "selector", Node: 406},
-		{Name: "serviceName", Node: 111},
-		{Name: "template", Node: 799},
-		{Name: "updateStrategy", Node: 932},
-		{Name: "volumeClaimTemplates", Node: 934},
-		{Name: "availableReplicas", Node: 137},
-		{Name: "collisionCount", Node: 137},
-		{Name: "conditions", Node: 831},
-		{Name: "currentReplicas", Node: 137},
-		{Name: "currentRevision", Node: 111},
-		{Name: "observedGeneration", Node: 109},
-		{Name: "readyReplicas", Node: 137},
-		{Name: "replicas", Node: 196},
-		{Name: "updateRevision", Node: 111},
-		{Name: "updatedReplicas", Node: 137},
-		{Name: "apiVersion", Node: 807},
-		{Name: "kind", Node: 928},
-		{Name: "metadata", Node: 118},
-		{Name: "spec", Node: 935},
-		{Name: "status", Node: 936},
+		{Name: "namespace", Node: 123},
+		{Name: "apiVersion", Node: 930},
+		{Name: "kind", Node: 935},
+		{Name: "metadata", Node: 170},
+		{Name: "roleRef", Node: 936},
+		{Name: "subjects", Node: 938},
+		{Name: "apiVersion", Node: 758},
+		{Name: "data", Node: 760},
+		{Name: "immutable", Node: 127},
+		{Name: "kind", Node: 940},
+		{Name: "metadata", Node: 170},
+		{Name: "stringData", Node: 119},
+		{Name: "type", Node: 123},
+		{Name: "hostname", Node: 123},
+		{Name: "ip", Node: 123},
+		{Name: "ipMode", Node: 123},
+		{Name: "ports", Node: 878},
+		{Name: "ingress", Node: 944},
+		{Name: "conditions", Node: 920},
+		{Name: "loadBalancer", Node: 945},
+		{Name: "apiVersion", Node: 758},
+		{Name: "kind", Node: 942},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 538},
+		{Name: "status", Node: 946},
+		{Name: "apiVersion", Node: 758},
+		{Name: "automountServiceAccountToken", Node: 127},
+		{Name: "imagePullSecrets", Node: 260},
+		{Name: "kind", Node: 948},
+		{Name: "metadata", Node: 170},
+		{Name: "secrets", Node: 826},
+		{Name: "start", Node: 188},
+		{Name: "whenDeleted", Node: 123},
+		{Name: "whenScaled", Node: 123},
+		{Name: "maxUnavailable", Node: 444},
+		{Name: "partition", Node: 188},
+		{Name: "rollingUpdate", Node: 953},
+		{Name: "type", Node: 123},
+		{Name: "apiVersion", Node: 123},
+		{Name: "kind", Node: 123},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 912},
+		{Name: "status", Node: 914},
+		{Name: "minReadySeconds", Node: 188},
+		{Name: "ordinals", Node: 951},
+		{Name: "persistentVolumeClaimRetentionPolicy", Node: 952},
+		{Name: "podManagementPolicy", Node: 123},
+		{Name: "replicas", Node: 188},
+		{Name: "revisionHistoryLimit", Node: 188},
+		{Name: "selector", Node: 449},
+		{Name: "serviceName", Node: 123},
+		{Name: "template", Node: 821},
+		{Name: "updateStrategy", Node: 954},
+		{Name: "volumeClaimTemplates", Node: 956},
+		{Name: "availableReplicas", Node: 188},
+		{Name: "collisionCount", Node: 188},
+		{Name: "conditions", Node: 853},
+		{Name: "currentReplicas", Node: 188},
+		{Name: "currentRevision", Node: 123},
+		{Name: "observedGeneration", Node: 121},
+		{Name: "readyReplicas", Node: 188},
+		{Name: "replicas", Node: 246},
+		{Name: "updateRevision", Node: 123},
+		{Name: "updatedReplicas", Node: 188},
+		{Name: "apiVersion", Node: 829},
+		{Name: "kind", Node: 950},
+		{Name: "metadata", Node: 170},
+		{Name: "spec", Node: 957},
+		{Name: "status", Node: 958},
 	},
 	Names: []string{
 		"name",
@@ -3781,6 +3867,7 @@ var defaultTable = engine.Table{
 		"repository",
 		"tag",
 		"name",
+		"serverName",
 		"host",
 		"key",
 		"operator",
@@ -3804,6 +3891,22 @@ var defaultTable = engine.Table{
 		"kind",
 		"name",
 		"uid",
+		"key",
+		"name",
+		"destinationPath",
+		"key",
+		"fieldPath",
+		"key",
+		"path",
+		"volumeName",
+		"resource",
+		"name",
+		"name",
+		"configuration",
+		"metadata",
+		"spec",
+		"apiVersion",
+		"kind",
 		"type",
 		"name",
 		"name",
@@ -3973,7 +4076,6 @@ var defaultTable = engine.Table{
 		"apiVersion",
 		"kind",
 		"key",
-		"key",
 		"clientId",
 		"clientSecret",
 		"tokenUrl",
@@ -4000,8 +4102,6 @@ var defaultTable = engine.Table{
 		"kind",
 		"name",
 		"cluster",
-		"key",
-		"name",
 		"name",
 		"type",
 		"metadata",
@@ -4020,12 +4120,6 @@ var defaultTable = engine.Table{
 		"kind",
 		"name",
 		"storage",
-		"fieldPath",
-		"key",
-		"path",
-		"volumeName",
-		"resource",
-		"name",
 		"kind",
 		"name",
 		"spec",
@@ -4054,7 +4148,6 @@ var defaultTable = engine.Table{
 		"path",
 		"source",
 		"enabled",
-		"name",
 		"metadata",
 		"name",
 		"storage",
@@ -4333,6 +4426,15 @@ var defaultTable = engine.Table{
 		{Str: "Never"},
 		{Str: "job"},
 		{Str: "onBoot"},
+		{Str: "bzip2"},
+		{Str: "gzip"},
+		{Str: "snappy"},
+		{Str: "bzip2"},
+		{Str: "gzip"},
+		{Str: "lz4"},
+		{Str: "snappy"},
+		{Str: "xz"},
+		{Str: "zstd"},
 		{Str: "preferred"},
 		{Str: "required"},
 		{Str: "session"},
@@ -4349,6 +4451,28 @@ var defaultTable = engine.Table{
 		{Str: "hybrid"},
 		{Str: "volume"},
 		{Str: "s3"},
+		{Str: "barmancloud.cnpg.io/v1"},
+		{Str: "ObjectStore"},
+		{Str: "bzip2"},
+		{Str: "gzip"},
+		{Str: "snappy"},
+		{Null: true},
+		{Str: "AES256"},
+		{Str: "aws:kms"},
+		{Null: true},
+		{Str: "bzip2"},
+		{Str: "gzip"},
+		{Str: "lz4"},
+		{Str: "snappy"},
+		{Str: "xz"},
+		{Str: "zstd"},
+		{Null: true},
+		{Str: "error"},
+		{Str: "warning"},
+		{Str: "info"},
+		{Str: "debug"},
+		{Str: "trace"},
+		{Null: true},
 		{Str: "cert-manager.io/v1"},
 		{Str: "Certificate"},
 		{Str: "DER"},
@@ -4538,32 +4662,12 @@ var defaultTable = engine.Table{
 		{Str: "prefer-standby"},
 		{Null: true},
 		{Str: "Cluster"},
-		{Str: "bzip2"},
-		{Str: "gzip"},
-		{Str: "snappy"},
-		{Null: true},
-		{Str: "AES256"},
-		{Str: "aws:kms"},
-		{Null: true},
-		{Str: "bzip2"},
-		{Str: "gzip"},
-		{Str: "lz4"},
-		{Str: "snappy"},
-		{Str: "xz"},
-		{Str: "zstd"},
-		{Null: true},
 		{Str: "none"},
 		{Str: "cluster"},
 		{Str: "backup"},
 		{Null: true},
 		{Str: "microservice"},
 		{Str: "monolith"},
-		{Str: "error"},
-		{Str: "warning"},
-		{Str: "info"},
-		{Str: "debug"},
-		{Str: "trace"},
-		{Null: true},
 		{Str: "present"},
 		{Str: "absent"},
 		{Null: true},
@@ -4658,8 +4762,8 @@ var defaultTable = engine.Table{
 		{Str: "StatefulSet"},
 	},
 	Branches: []uint32{
-		12, 13, 2, 211, 2, 211, 258, 2, 211, 258, 2, 211, 2, 761, 258, 2,
-		761,
+		13, 14, 2, 147, 148, 2, 147, 2, 147, 148, 2, 147, 2, 783, 148, 2,
+		783,
 	},
 	Numbers: []string{
 		"-9007199254740991",
@@ -4671,6 +4775,7 @@ var defaultTable = engine.Table{
 		"262143",
 		"65535",
 		"1000",
+		"400",
 		"-2147483648",
 		"100",
 		"64",
@@ -4682,14 +4787,16 @@ var defaultTable = engine.Table{
 		`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`,
 		`^sha256:[a-f0-9]{64}$`,
 		`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`,
+		`^[1-9][0-9]*[dwm]$`,
 		`^[a-z_][a-z0-9_]*$`,
+		`^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$`,
 		`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`,
 		`^[0-9]+[kmg]$`,
+		`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`,
 		`^([0-9]+(\.[0-9]+)?(s|m|h))+$`,
 		`^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`,
 		`^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`,
 		`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`,
-		`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`,
 		`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`,
 		`^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`,
 		`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$`,
@@ -4698,7 +4805,6 @@ var defaultTable = engine.Table{
 		`^[a-zA-Z_][a-zA-Z0-9_]*$`,
 		`^(http|https|socks5)://.+$`,
 		`^(?i)(abort|warn)?$`,
-		`^[1-9][0-9]*[dwm]$`,
 		`^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$`,
 		`^[0-9a-z_]*$`,
 		`^([0-9]+(\.[0-9]+)?(ms|s|m))+$`,
@@ -4707,40 +4813,41 @@ var defaultTable = engine.Table{
 		`^oci://.*$`,
 	},
 	Kinds: []engine.Kind{
-		{APIVersion: "apps/v1", Kind: "Deployment", File: "kubernetes/v1.34.4-standalone-strict/deployment-apps-v1.json", Root: 813},
-		{APIVersion: "apps/v1", Kind: "StatefulSet", File: "kubernetes/v1.34.4-standalone-strict/statefulset-apps-v1.json", Root: 937},
-		{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler", File: "kubernetes/v1.34.4-standalone-strict/horizontalpodautoscaler-autoscaling-v2.json", Root: 840},
-		{APIVersion: "batch/v1", Kind: "CronJob", File: "kubernetes/v1.34.4-standalone-strict/cronjob-batch-v1.json", Root: 806},
-		{APIVersion: "batch/v1", Kind: "Job", File: "kubernetes/v1.34.4-standalone-strict/job-batch-v1.json", Root: 867},
-		{APIVersion: "cert-manager.io/v1", Kind: "Certificate", File: "crds/cert-manager.io/certificate_v1.json", Root: 159},
-		{APIVersion: "cert-manager.io/v1", Kind: "ClusterIssuer", File: "crds/cert-manager.io/clusterissuer_v1.json", Root: 251},
-		{APIVersion: "cert-manager.io/v1", Kind: "Issuer", File: "crds/cert-manager.io/issuer_v1.json", Root: 253},
-		{APIVersion: "discoursegen.dev/v1alpha1", Kind: "Discourse", File: "config/discoursegen.dev/discourse_v1alpha1.json", Root: 104},
-		{APIVersion: "keda.sh/v1alpha1", Kind: "ScaledObject", File: "crds/keda.sh/scaledobject_v1alpha1.json", Root: 286},
-		{APIVersion: "keda.sh/v1alpha1", Kind: "TriggerAuthentication", File: "crds/keda.sh/triggerauthentication_v1alpha1.json", Root: 326},
-		{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", File: "crds/kustomize.toolkit.fluxcd.io/kustomization_v1.json", Root: 374},
-		{APIVersion: "monitoring.coreos.com/v1", Kind: "PodMonitor", File: "crds/monitoring.coreos.com/podmonitor_v1.json", Root: 409},
-		{APIVersion: "monitoring.coreos.com/v1", Kind: "PrometheusRule", File: "crds/monitoring.coreos.com/prometheusrule_v1.json", Root: 419},
-		{APIVersion: "monitoring.coreos.com/v1", Kind: "ServiceMonitor", File: "crds/monitoring.coreos.com/servicemonitor_v1.json", Root: 433},
-		{APIVersion: "networking.k8s.io/v1", Kind: "Ingress", File: "kubernetes/v1.34.4-standalone-strict/ingress-networking-v1.json", Root: 861},
-		{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy", File: "kubernetes/v1.34.4-standalone-strict/networkpolicy-networking-v1.json", Root: 888},
-		{APIVersion: "policy/v1", Kind: "PodDisruptionBudget", File: "kubernetes/v1.34.4-standalone-strict/poddisruptionbudget-policy-v1.json", Root: 900},
-		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Backup", File: "crds/postgresql.cnpg.io/backup_v1.json", Root: 451},
-		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Cluster", File: "crds/postgresql.cnpg.io/cluster_v1.json", Root: 605},
-		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Database", File: "crds/postgresql.cnpg.io/database_v1.json", Root: 616},
-		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Pooler", File: "crds/postgresql.cnpg.io/pooler_v1.json", Root: 700},
-		{APIVersion: "postgresql.cnpg.io/v1", Kind: "ScheduledBackup", File: "crds/postgresql.cnpg.io/scheduledbackup_v1.json", Root: 705},
-		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", File: "kubernetes/v1.34.4-standalone-strict/role-rbac-v1.json", Root: 912},
-		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding", File: "kubernetes/v1.34.4-standalone-strict/rolebinding-rbac-v1.json", Root: 917},
-		{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: "GitRepository", File: "crds/source.toolkit.fluxcd.io/gitrepository_v1.json", Root: 722},
-		{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: "OCIRepository", File: "crds/source.toolkit.fluxcd.io/ocirepository_v1.json", Root: 735},
-		{APIVersion: "v1", Kind: "ConfigMap", File: "kubernetes/v1.34.4-standalone-strict/configmap-v1.json", Root: 740},
-		{APIVersion: "v1", Kind: "LimitRange", File: "kubernetes/v1.34.4-standalone-strict/limitrange-v1.json", Root: 872},
-		{APIVersion: "v1", Kind: "Namespace", File: "kubernetes/v1.34.4-standalone-strict/namespace-v1.json", Root: 876},
-		{APIVersion: "v1", Kind: "PersistentVolumeClaim", File: "kubernetes/v1.34.4-standalone-strict/persistentvolumeclaim-v1.json", Root: 893},
-		{APIVersion: "v1", Kind: "ResourceQuota", File: "kubernetes/v1.34.4-standalone-strict/resourcequota-v1.json", Root: 907},
-		{APIVersion: "v1", Kind: "Secret", File: "kubernetes/v1.34.4-standalone-strict/secret-v1.json", Root: 919},
-		{APIVersion: "v1", Kind: "Service", File: "kubernetes/v1.34.4-standalone-strict/service-v1.json", Root: 925},
-		{APIVersion: "v1", Kind: "ServiceAccount", File: "kubernetes/v1.34.4-standalone-strict/serviceaccount-v1.json", Root: 927},
+		{APIVersion: "apps/v1", Kind: "Deployment", File: "kubernetes/v1.34.4-standalone-strict/deployment-apps-v1.json", Root: 835},
+		{APIVersion: "apps/v1", Kind: "StatefulSet", File: "kubernetes/v1.34.4-standalone-strict/statefulset-apps-v1.json", Root: 959},
+		{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler", File: "kubernetes/v1.34.4-standalone-strict/horizontalpodautoscaler-autoscaling-v2.json", Root: 862},
+		{APIVersion: "barmancloud.cnpg.io/v1", Kind: "ObjectStore", File: "crds/barmancloud.cnpg.io/objectstore_v1.json", Root: 167},
+		{APIVersion: "batch/v1", Kind: "CronJob", File: "kubernetes/v1.34.4-standalone-strict/cronjob-batch-v1.json", Root: 828},
+		{APIVersion: "batch/v1", Kind: "Job", File: "kubernetes/v1.34.4-standalone-strict/job-batch-v1.json", Root: 889},
+		{APIVersion: "cert-manager.io/v1", Kind: "Certificate", File: "crds/cert-manager.io/certificate_v1.json", Root: 209},
+		{APIVersion: "cert-manager.io/v1", Kind: "ClusterIssuer", File: "crds/cert-manager.io/clusterissuer_v1.json", Root: 298},
+		{APIVersion: "cert-manager.io/v1", Kind: "Issuer", File: "crds/cert-manager.io/issuer_v1.json", Root: 300},
+		{APIVersion: "discoursegen.dev/v1alpha1", Kind: "Discourse", File: "config/discoursegen.dev/discourse_v1alpha1.json", Root: 116},
+		{APIVersion: "keda.sh/v1alpha1", Kind: "ScaledObject", File: "crds/keda.sh/scaledobject_v1alpha1.json", Root: 330},
+		{APIVersion: "keda.sh/v1alpha1", Kind: "TriggerAuthentication", File: "crds/keda.sh/triggerauthentication_v1alpha1.json", Root: 370},
+		{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", File: "crds/kustomize.toolkit.fluxcd.io/kustomization_v1.json", Root: 418},
+		{APIVersion: "monitoring.coreos.com/v1", Kind: "PodMonitor", File: "crds/monitoring.coreos.com/podmonitor_v1.json", Root: 452},
+		{APIVersion: "monitoring.coreos.com/v1", Kind: "PrometheusRule", File: "crds/monitoring.coreos.com/prometheusrule_v1.json", Root: 462},
+		{APIVersion: "monitoring.coreos.com/v1", Kind: "ServiceMonitor", File: "crds/monitoring.coreos.com/servicemonitor_v1.json", Root: 476},
+		{APIVersion: "networking.k8s.io/v1", Kind: "Ingress", File: "kubernetes/v1.34.4-standalone-strict/ingress-networking-v1.json", Root: 883},
+		{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy", File: "kubernetes/v1.34.4-standalone-strict/networkpolicy-networking-v1.json", Root: 910},
+		{APIVersion: "policy/v1", Kind: "PodDisruptionBudget", File: "kubernetes/v1.34.4-standalone-strict/poddisruptionbudget-policy-v1.json", Root: 922},
+		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Backup", File: "crds/postgresql.cnpg.io/backup_v1.json", Root: 490},
+		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Cluster", File: "crds/postgresql.cnpg.io/cluster_v1.json", Root: 627},
+		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Database", File: "crds/postgresql.cnpg.io/database_v1.json", Root: 638},
+		{APIVersion: "postgresql.cnpg.io/v1", Kind: "Pooler", File: "crds/postgresql.cnpg.io/pooler_v1.json", Root: 722},
+		{APIVersion: "postgresql.cnpg.io/v1", Kind: "ScheduledBackup", File: "crds/postgresql.cnpg.io/scheduledbackup_v1.json", Root: 727},
+		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", File: "kubernetes/v1.34.4-standalone-strict/role-rbac-v1.json", Root: 934},
+		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding", File: "kubernetes/v1.34.4-standalone-strict/rolebinding-rbac-v1.json", Root: 939},
+		{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: "GitRepository", File: "crds/source.toolkit.fluxcd.io/gitrepository_v1.json", Root: 744},
+		{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: "OCIRepository", File: "crds/source.toolkit.fluxcd.io/ocirepository_v1.json", Root: 757},
+		{APIVersion: "v1", Kind: "ConfigMap", File: "kubernetes/v1.34.4-standalone-strict/configmap-v1.json", Root: 762},
+		{APIVersion: "v1", Kind: "LimitRange", File: "kubernetes/v1.34.4-standalone-strict/limitrange-v1.json", Root: 894},
+		{APIVersion: "v1", Kind: "Namespace", File: "kubernetes/v1.34.4-standalone-strict/namespace-v1.json", Root: 898},
+		{APIVersion: "v1", Kind: "PersistentVolumeClaim", File: "kubernetes/v1.34.4-standalone-strict/persistentvolumeclaim-v1.json", Root: 915},
+		{APIVersion: "v1", Kind: "ResourceQuota", File: "kubernetes/v1.34.4-standalone-strict/resourcequota-v1.json", Root: 929},
+		{APIVersion: "v1", Kind: "Secret", File: "kubernetes/v1.34.4-standalone-strict/secret-v1.json", Root: 941},
+		{APIVersion: "v1", Kind: "Service", File: "kubernetes/v1.34.4-standalone-strict/service-v1.json", Root: 947},
+		{APIVersion: "v1", Kind: "ServiceAccount", File: "kubernetes/v1.34.4-standalone-strict/serviceaccount-v1.json", Root: 949},
 	},
 }

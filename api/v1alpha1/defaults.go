@@ -1,6 +1,8 @@
 package v1alpha1
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -20,6 +22,12 @@ import (
 const (
 	DefaultValkeyImage   = "ghcr.io/valkey-io/valkey:8.1.5@sha256:e6519c81133f55170dcaf1c7711dea0770dc756a7aef0cb919204c8d6e325776"
 	DefaultPostgresImage = "ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm@sha256:a62c149a342b2b1955dda3a9d75e2c6851622e43302a577f393271c19a3c8622"
+	// DefaultRedisExporterImage is oliver006/redis_exporter, the
+	// Prometheus exporter of Redis and Valkey, at the index digest the
+	// guided-traffic/valkey-operator pins it by (api/v1/valkey_types.go,
+	// DefaultMetricsExporterImage). The image runs as uid 59000 and needs
+	// nothing of its filesystem to be writable.
+	DefaultRedisExporterImage = "docker.io/oliver006/redis_exporter:v1.66.0@sha256:d98e6db8094f491b95791e9f776b0ba30a20aeacb90e18334935d5e51bf2e6a1"
 )
 
 // profileDefaults is what a profile chooses. Default copies a value into the
@@ -44,6 +52,10 @@ type profileDefaults struct {
 	gitops           bool
 	monitoring       bool
 	budgets          bool
+	// backupSchedule is CloudNativePG's six-field cron (seconds first);
+	// empty means no backups.
+	backupSchedule string
+	quota          bool
 }
 
 // profiles is the table of issue #2: local is one cheap pod that migrates on
@@ -62,6 +74,8 @@ var profiles = map[Profile]profileDefaults{
 		// not for surviving a node.
 		dbAntiAffinity:   PodAntiAffinityPreferred,
 		valkeyPersistent: true, uploads: UploadsS3, gitops: true, monitoring: true, budgets: true,
+		// Weekly, Sunday 03:00: enough to rehearse a restore.
+		backupSchedule: "0 0 3 * * 0", quota: true,
 	},
 	ProfileProduction: {
 		webReplicas: 3, webAutoscale: true, webMin: 3, webMax: 10,
@@ -71,6 +85,8 @@ var profiles = map[Profile]profileDefaults{
 		dbAntiAffinity: PodAntiAffinityRequired,
 		pooler:         true, valkeyPersistent: true, uploads: UploadsS3,
 		gitops: true, monitoring: true, budgets: true,
+		// Daily at 03:00; the WAL in between is archived continuously.
+		backupSchedule: "0 0 3 * * *", quota: true,
 	},
 }
 
@@ -94,7 +110,7 @@ func (d *Discourse) Default() {
 	s.Web.defaults(p)
 	s.Sidekiq.defaults(p, d.Metadata.Name)
 	s.Migrations.defaults(p)
-	s.Postgres.defaults(p, s.StorageClass)
+	s.Postgres.defaults(p, d.Metadata.Name, s.StorageClass)
 	s.Redis.defaults(p, s.StorageClass)
 	s.Uploads.defaults(p, s.StorageClass)
 	defaultPtr(&s.S3.UseIAMProfile, false)
@@ -103,7 +119,14 @@ func (d *Discourse) Default() {
 	s.NetworkPolicy.defaults()
 	defaultPtr(&s.Monitoring.Enabled, p.monitoring)
 	defaultPtr(&s.Monitoring.DiscoursePrometheus, false)
+	defaultPtr(&s.Monitoring.Dashboard, *s.Monitoring.Enabled)
 	defaultPtr(&s.PodDisruptionBudgets, p.budgets)
+	// After S3 and Secrets: the database's backups default to the site's
+	// backup bucket, endpoint and keys.
+	s.Postgres.CNPG.Backup.defaults(p, &s.S3, &s.Secrets)
+	s.Admin.defaults(s.Secrets.Name)
+	defaultPtr(&s.ResourceQuota.Enabled, p.quota)
+	defaultPtr(&s.ResourceQuota.HeadroomPercent, 25)
 	s.GitOps.defaults(p)
 	// After both: the post-deploy Job only runs after the rollout when
 	// Flux's stages order it there.
@@ -186,7 +209,7 @@ func (m *Migrations) defaults(p profileDefaults) {
 	defaultResources(&m.Resources, "250m", "1Gi", "2Gi")
 }
 
-func (pg *Postgres) defaults(p profileDefaults, storageClass string) {
+func (pg *Postgres) defaults(p profileDefaults, site, storageClass string) {
 	defaultString(&pg.Mode, DatabaseCNPG)
 	defaultString(&pg.Database, "discourse")
 	defaultString(&pg.Username, "discourse")
@@ -196,6 +219,7 @@ func (pg *Postgres) defaults(p profileDefaults, storageClass string) {
 		defaultPtr(&pg.External.Port, 5432)
 	}
 	c := &pg.CNPG
+	defaultString(&c.Name, site+"-pg")
 	defaultPtr(&c.Instances, p.dbInstances)
 	defaultString(&c.ImageName, DefaultPostgresImage)
 	defaultString(&c.PodAntiAffinityType, p.dbAntiAffinity)
@@ -214,6 +238,40 @@ func (pg *Postgres) defaults(p profileDefaults, storageClass string) {
 	defaultResources(&c.Resources, "500m", "1Gi", "2Gi")
 }
 
+func (b *Backup) defaults(p profileDefaults, s3 *S3, secrets *Secrets) {
+	defaultPtr(&b.Enabled, p.backupSchedule != "")
+	if s3.BackupBucket != "" {
+		defaultString(&b.DestinationPath, "s3://"+s3.BackupBucket+"/postgres")
+	}
+	defaultString(&b.Endpoint, s3.Endpoint)
+	defaultString(&b.Region, s3.Region)
+	c := &b.Credentials
+	defaultPtr(&c.InheritFromIAMRole, *s3.UseIAMProfile)
+	defaultString(&c.SecretName, secrets.Name)
+	defaultString(&c.AccessKeyIDKey, secrets.Keys.S3AccessKeyID)
+	defaultString(&c.SecretAccessKeyKey, secrets.Keys.S3SecretAccessKey)
+	// Daily in production, weekly in staging; a user who turns backups
+	// on in local gets the daily one.
+	defaultString(&b.Schedule, cmp.Or(p.backupSchedule, "0 0 3 * * *"))
+	defaultString(&b.Retention, "30d")
+	// gzip for both: every algorithm the plugin offers for base backups
+	// is also offered for WAL, and gzip needs no extra library in the
+	// sidecar (plugin-barman-cloud api/v1 CompressionType).
+	defaultString(&b.WALCompression, "gzip")
+	defaultString(&b.DataCompression, "gzip")
+	if b.EgressCIDRs == nil && len(s3.EgressCIDRs) > 0 {
+		b.EgressCIDRs = slices.Clone(s3.EgressCIDRs)
+	}
+}
+
+func (a *Admin) defaults(secretName string) {
+	defaultPtr(&a.Enabled, false)
+	defaultString(&a.SecretName, secretName)
+	defaultString(&a.EmailKey, "admin-email")
+	defaultString(&a.UsernameKey, "admin-username")
+	defaultString(&a.PasswordKey, "admin-password")
+}
+
 func (v *Volume) defaults(size resource.Quantity, storageClass string) {
 	defaultPtr(&v.Size, size)
 	defaultString(&v.StorageClass, storageClass)
@@ -227,6 +285,7 @@ func (r *Redis) defaults(p profileDefaults, storageClass string) {
 	defaultPtr(&r.UseTLS, false)
 	v := &r.Valkey
 	defaultString(&v.Image, DefaultValkeyImage)
+	defaultString(&v.ExporterImage, DefaultRedisExporterImage)
 	defaultPtr(&v.Replicas, 1)
 	if v.Persistence == nil {
 		v.Persistence = &Persistence{}

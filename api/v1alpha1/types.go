@@ -71,6 +71,11 @@ type Spec struct {
 	// NetworkPolicy is spelled like the Kubernetes kind it generates.
 	NetworkPolicy NetworkPolicy `json:"networkPolicy,omitempty"`
 	Monitoring    Monitoring    `json:"monitoring,omitempty"`
+	// Admin creates or updates the first administrator on every release.
+	Admin Admin `json:"admin,omitempty"`
+	// ResourceQuota is spelled like the kind it generates: the site
+	// namespace's budget, with a LimitRange beside it.
+	ResourceQuota ResourceQuota `json:"resourceQuota,omitempty"`
 	// PodDisruptionBudgets limits voluntary evictions of web and workers.
 	PodDisruptionBudgets *bool      `json:"podDisruptionBudgets,omitempty"`
 	GitOps               GitOps     `json:"gitops,omitempty"`
@@ -264,7 +269,15 @@ type Postgres struct {
 
 // CNPG is a CloudNativePG Cluster owned by the site.
 type CNPG struct {
-	Instances *int32 `json:"instances,omitempty" minimum:"1"`
+	// Name of the Cluster; defaults to "<site>-pg". A restore creates a
+	// new cluster under a new name (spec.postgres.cnpg.restore), and a
+	// changed name never deletes the old one: Flux does not prune a
+	// database.
+	Name string `json:"name,omitempty" pattern:"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$"`
+	// Instances is the number of PostgreSQL instances: one primary and
+	// the rest streaming replicas. With more than one, Discourse reads
+	// from a replica while the primary fails over.
+	Instances *int32 `json:"instances,omitempty" minimum:"1" maximum:"10"`
 	// ImageName is the PostgreSQL operand image. It must ship pgvector
 	// (Discourse's bundled discourse-ai plugin needs the vector extension):
 	// CloudNativePG's "standard" images do, its "minimal" ones do not.
@@ -289,6 +302,66 @@ type CNPG struct {
 	// Parameters are extra postgresql.conf settings; a tuned site sets a
 	// few dozen of its few hundred.
 	Parameters map[string]string `json:"parameters,omitempty" maxProperties:"100"`
+	// Backup archives the WAL continuously and takes base backups on a
+	// schedule, with CloudNativePG's Barman Cloud plugin.
+	Backup Backup `json:"backup,omitempty"`
+	// Restore creates this cluster from the backups of another one.
+	Restore *Restore `json:"restore,omitempty"`
+}
+
+// Backup is the Barman Cloud plugin's object store of the cluster and
+// the schedule of its base backups.
+type Backup struct {
+	// Enabled archives the WAL and schedules base backups; the staging
+	// and production profiles turn it on.
+	Enabled *bool `json:"enabled,omitempty"`
+	// DestinationPath is where backups go, s3://bucket/prefix; each
+	// cluster writes under <prefix>/<cluster name>. Defaults to
+	// s3://<s3.backupBucket>/postgres.
+	DestinationPath string `json:"destinationPath,omitempty"`
+	// Endpoint of an S3-compatible store; defaults to s3.endpoint, and
+	// empty means AWS.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Region defaults to s3.region.
+	Region string `json:"region,omitempty"`
+	// Credentials are Secret references only.
+	Credentials BackupCredentials `json:"credentials,omitempty"`
+	// Schedule of base backups, in CloudNativePG's six-field cron format
+	// (seconds first). Defaults: production daily, staging weekly.
+	Schedule string `json:"schedule,omitempty"`
+	// Retention keeps backups and WAL this long: a number and d, w or m.
+	Retention string `json:"retention,omitempty" pattern:"^[1-9][0-9]*[dwm]$"`
+	// WALCompression and DataCompression are the algorithms the plugin
+	// offers for each.
+	WALCompression  string `json:"walCompression,omitempty" enum:"bzip2|gzip|lz4|snappy|xz|zstd"`
+	DataCompression string `json:"dataCompression,omitempty" enum:"bzip2|gzip|snappy"`
+	// EgressCIDRs are where the object store is; the instances may reach
+	// them on the endpoint's port. Defaults to s3.egressCIDRs.
+	EgressCIDRs []string `json:"egressCIDRs,omitempty" maxItems:"256"`
+}
+
+// BackupCredentials are how the plugin authenticates to the store.
+type BackupCredentials struct {
+	// InheritFromIAMRole uses the instance pods' cloud identity instead of
+	// keys; defaults to s3.useIAMProfile.
+	InheritFromIAMRole *bool `json:"inheritFromIAMRole,omitempty"`
+	// SecretName holds the keys; defaults to the site Secret.
+	SecretName string `json:"secretName,omitempty"`
+	// AccessKeyIDKey and SecretAccessKeyKey default to the site Secret's
+	// S3 keys (secrets.keys.s3AccessKeyId and s3SecretAccessKey).
+	AccessKeyIDKey     string `json:"accessKeyIdKey,omitempty"`
+	SecretAccessKeyKey string `json:"secretAccessKeyKey,omitempty"`
+}
+
+// Restore bootstraps the cluster from the backups of another cluster, in
+// the same object store (spec.postgres.cnpg.backup.destinationPath).
+type Restore struct {
+	// ServerName is the name the source cluster archived under: its
+	// cluster name. It must differ from this cluster's name.
+	ServerName string `json:"serverName" pattern:"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$"`
+	// TargetTime is a point in time to recover to (RFC 3339); empty means
+	// the end of the archived WAL.
+	TargetTime string `json:"targetTime,omitempty"`
 }
 
 // PodAntiAffinityType says whether database instances may share a node.
@@ -357,10 +430,13 @@ type Redis struct {
 
 // Valkey is the in-cluster Valkey StatefulSet.
 type Valkey struct {
-	Image       string                       `json:"image,omitempty"`
-	Replicas    *int32                       `json:"replicas,omitempty" minimum:"1"`
-	Persistence *Persistence                 `json:"persistence,omitempty"`
-	Resources   *corev1.ResourceRequirements `json:"resources,omitempty"`
+	Image string `json:"image,omitempty"`
+	// ExporterImage is the redis_exporter sidecar that Prometheus scrapes
+	// when monitoring is on.
+	ExporterImage string                       `json:"exporterImage,omitempty"`
+	Replicas      *int32                       `json:"replicas,omitempty" minimum:"1"`
+	Persistence   *Persistence                 `json:"persistence,omitempty"`
+	Resources     *corev1.ResourceRequirements `json:"resources,omitempty"`
 }
 
 // Persistence is an optional persistent volume.
@@ -472,21 +548,55 @@ type NetworkPolicy struct {
 	WebEgressCIDRs []string `json:"webEgressCIDRs,omitempty" maxItems:"256"`
 }
 
-// Monitoring configures Prometheus Operator objects.
+// Monitoring configures Prometheus Operator objects and the dashboard.
 type Monitoring struct {
-	// Enabled renders the alerts on kube-state-metrics series (web down,
-	// scheduler down, migration failed) and lets the monitoring namespace
-	// scrape the database's exporters.
+	// Enabled renders the PodMonitors of every component that publishes
+	// metrics (the database instances, the pooler, Valkey's exporter),
+	// the alerts and the dashboard, and opens each metrics port to the
+	// monitoring namespace only.
 	Enabled *bool `json:"enabled,omitempty"`
 	// DiscoursePrometheus says the image has the discourse-prometheus
-	// plugin baked in. Its collector runs beside the web server only (a
-	// demon of the Unicorn master), so only web pods are scraped, on 9405,
-	// and the 5xx alert uses its metrics. Off by default: scraping a port
-	// nothing listens on only produces failing targets.
+	// plugin baked in: web pods run its collector, Sidekiq and scheduler
+	// pods get one as a sidecar, and the HTTP and Sidekiq alerts and
+	// panels use its metrics. Off by default: scraping a port nothing
+	// listens on only produces failing targets.
 	DiscoursePrometheus *bool `json:"discoursePrometheus,omitempty"`
+	// Dashboard renders the Grafana dashboard as a ConfigMap labelled for
+	// kube-prometheus-stack's dashboard sidecar; defaults to Enabled.
+	Dashboard *bool `json:"dashboard,omitempty"`
 	// Labels are added to ServiceMonitor/PodMonitor/PrometheusRule so the
 	// Prometheus instance selects them.
 	Labels map[string]string `json:"labels,omitempty" maxProperties:"32"`
+}
+
+// Admin is the first administrator, created or updated by a Job on every
+// release from a Secret the user provides.
+type Admin struct {
+	// Enabled runs the admin Job; off by default, because the Job needs
+	// the three keys in the Secret.
+	Enabled *bool `json:"enabled,omitempty"`
+	// SecretName holds the keys; defaults to the site Secret.
+	SecretName string `json:"secretName,omitempty"`
+	// EmailKey, UsernameKey and PasswordKey are the keys in it: defaults
+	// admin-email, admin-username and admin-password.
+	EmailKey    string `json:"emailKey,omitempty"`
+	UsernameKey string `json:"usernameKey,omitempty"`
+	PasswordKey string `json:"passwordKey,omitempty"`
+}
+
+// ResourceQuota is the site namespace's budget: a ResourceQuota sized
+// from the rendered workloads at their maximum scale, and a LimitRange
+// that gives containers nobody sized a request and a limit.
+type ResourceQuota struct {
+	// Enabled renders both; the staging and production profiles do.
+	Enabled *bool `json:"enabled,omitempty"`
+	// HeadroomPercent is added on top of what the workloads need at
+	// maximum scale, rollout surge included.
+	HeadroomPercent *int32 `json:"headroomPercent,omitempty" minimum:"0" maximum:"400"`
+	// Hard replaces computed amounts (requests.cpu, requests.memory,
+	// limits.memory, pods, persistentvolumeclaims, requests.storage).
+	// A value below what the site needs is an error.
+	Hard corev1.ResourceList `json:"hard,omitempty" maxProperties:"16"`
 }
 
 // GitOps configures the staged Flux Kustomizations.

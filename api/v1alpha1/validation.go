@@ -29,7 +29,7 @@ var ownedEnv = []string{
 	"MIGRATE_ON_BOOT", "PRECOMPILE_ON_BOOT", "UNICORN_SCHEDULER_HOSTNAME",
 	"UNICORN_SIDEKIQS", "UNICORN_WORKERS", "DISCOURSE_HOSTNAME",
 	"DISCOURSE_DB_HOST", "DISCOURSE_DB_PORT", "DISCOURSE_DB_NAME", "DISCOURSE_DB_USERNAME",
-	"DISCOURSE_DB_PASSWORD", "DISCOURSE_DB_POOL", "DISCOURSE_REDIS_HOST", "DISCOURSE_REDIS_PORT",
+	"DISCOURSE_DB_PASSWORD", "DISCOURSE_DB_POOL", "DISCOURSE_DB_REPLICA_HOST", "DISCOURSE_DB_REPLICA_PORT", "DISCOURSE_REDIS_HOST", "DISCOURSE_REDIS_PORT",
 	"DISCOURSE_REDIS_PASSWORD", "DISCOURSE_SECRET_KEY_BASE", "SKIP_POST_DEPLOYMENT_MIGRATIONS",
 	// The KEDA trigger reads Sidekiq's queues in DISCOURSE_REDIS_DB + 1.
 	"DISCOURSE_REDIS_DB", "DISCOURSE_REDIS_USE_SSL",
@@ -88,6 +88,8 @@ func (d *Discourse) Validate() field.ErrorList {
 	errs = append(errs, s.GitOps.validate(spec.Child("gitops"))...)
 	errs = append(errs, d.validateMetadata()...)
 	errs = append(errs, s.validateEnv(spec.Child("env"))...)
+	errs = append(errs, s.Admin.validate(spec.Child("admin"))...)
+	errs = append(errs, s.ResourceQuota.validate(spec.Child("resourceQuota"))...)
 	return sorted(errs)
 }
 
@@ -398,6 +400,7 @@ func (s *Spec) validateCNPG(pg *field.Path) field.ErrorList {
 	if *c.Pooler.Enabled && c.Pooler.PoolMode == PoolModeTransaction {
 		errs = append(errs, field.Invalid(cnpg.Child("pooler", "poolMode"), c.Pooler.PoolMode, "transaction pooling breaks Discourse's advisory locks and prepared statements; use session"))
 	}
+	errs = append(errs, s.validateBackup(cnpg)...)
 	errs = append(errs, validateSize(cnpg.Child("storage", "size"), c.Storage.Size)...)
 	if c.WALStorage != nil {
 		errs = append(errs, validateSize(cnpg.Child("walStorage", "size"), c.WALStorage.Size)...)
@@ -433,6 +436,7 @@ func (s *Spec) validateNetwork(spec *field.Path) field.ErrorList {
 		{spec.Child("networkPolicy", "webEgressCIDRs"), s.NetworkPolicy.WebEgressCIDRs},
 		{spec.Child("s3", "egressCIDRs"), s.S3.EgressCIDRs},
 		{spec.Child("smtp", "egressCIDRs"), s.SMTP.EgressCIDRs},
+		{spec.Child("postgres", "cnpg", "backup", "egressCIDRs"), s.Postgres.CNPG.Backup.EgressCIDRs},
 	}
 	for _, c := range cidrs {
 		for i, r := range c.ranges {
@@ -462,7 +466,22 @@ func (s *Spec) validateNetwork(spec *field.Path) field.ErrorList {
 		if s.SMTP.Address != "" && len(s.SMTP.EgressCIDRs) == 0 {
 			errs = append(errs, field.Required(spec.Child("smtp", "egressCIDRs"), "is required with strict NetworkPolicies and SMTP: strict mode allows egress only to listed ranges"))
 		}
+		if s.UsesObjectStore() && len(s.Postgres.CNPG.Backup.EgressCIDRs) == 0 {
+			errs = append(errs, field.Required(spec.Child("postgres", "cnpg", "backup", "egressCIDRs"), "is required with strict NetworkPolicies and database backups or a restore: strict mode allows egress only to listed ranges (it defaults to spec.s3.egressCIDRs)"))
+		}
 	}
+	return errs
+}
+
+// validate checks the Secret and keys the admin Job reads.
+func (a *Admin) validate(path *field.Path) field.ErrorList {
+	if !*a.Enabled {
+		return nil
+	}
+	errs := validateObjectName(path.Child("secretName"), "Secret", a.SecretName)
+	errs = append(errs, validateSecretKey(path.Child("emailKey"), a.EmailKey)...)
+	errs = append(errs, validateSecretKey(path.Child("usernameKey"), a.UsernameKey)...)
+	errs = append(errs, validateSecretKey(path.Child("passwordKey"), a.PasswordKey)...)
 	return errs
 }
 

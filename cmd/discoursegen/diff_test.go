@@ -187,7 +187,7 @@ func TestDiffProductionImage(t *testing.T) {
 	production := section(stdout, "production")
 	for _, want := range []string{
 		"  changed  Deployment forum/forum-web  [risk: production image (app-log, web)]",
-		"  changed  Deployment forum/forum-sidekiq  [risk: production image (sidekiq)]",
+		"  changed  Deployment forum/forum-sidekiq  [risk: production image (collector, sidekiq)]",
 		"[risk: new migration Job]",
 	} {
 		if !strings.Contains(production, want) {

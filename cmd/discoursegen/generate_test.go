@@ -360,7 +360,7 @@ spec:
   profile: staging
   hostname: forum.acme-forums.test
   image: {repository: r, tag: v1}
-  s3: {bucket: b, region: r}
+  s3: {bucket: b, backupBucket: backups, region: r}
 `
 	cases := map[string]struct{ extra, field string }{
 		"unknown field":      {"  colour: blue\n", "spec.colour"},
@@ -670,6 +670,7 @@ func TestFleet(t *testing.T) {
 		"profile: local", "profile: production",
 	).Replace(string(base)) + `  s3:
     bucket: acme-community-uploads
+    backupBucket: acme-community-backups
     region: eu-central-1
 `
 	write(t, filepath.Join(site, "community.yaml"), community)

@@ -32,7 +32,7 @@ func addFleet(t *testing.T, root string) {
 			"name: forum", "name: "+name,
 			"hostname: forum.localtest.me", "hostname: "+name+".acme-forums.test",
 			"profile: local", "profile: production",
-		).Replace(string(base)) + "  s3:\n    bucket: acme-" + name + "-uploads\n    region: eu-central-1\n"
+		).Replace(string(base)) + "  s3:\n    bucket: acme-" + name + "-uploads\n    backupBucket: acme-" + name + "-backups\n    region: eu-central-1\n"
 		write(t, filepath.Join(site, name+".yaml"), config)
 		list += "- " + name + ".yaml\n"
 	}

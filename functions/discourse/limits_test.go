@@ -18,7 +18,7 @@ spec:
   profile: staging
   hostname: forum.staging.acme-forums.test
   image: {repository: ghcr.io/acme-forums/discourse, tag: v2026.1.0}
-  s3: {bucket: uploads, region: eu-central-1}
+  s3: {bucket: uploads, backupBucket: backups, region: eu-central-1}
 `
 
 // renderProblems renders config and returns its one-line problems; a

@@ -103,7 +103,7 @@ func generate(sourcesPath, outDir string) (result, error) {
 		return result{}, fmt.Errorf("objectmeta: %w", err)
 	}
 	for _, c := range src.CRDs {
-		dir, err := sources.ModuleDir(ctx, c.Module, c.Version)
+		dir, err := c.Dir(ctx)
 		if err != nil {
 			return result{}, err
 		}

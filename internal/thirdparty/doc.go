@@ -1,6 +1,6 @@
 // Package thirdparty holds, one package per upstream API version, small Go
 // mirrors of the custom resources discoursegen emits: CloudNativePG
-// (cnpg/v1), KEDA (keda/v1alpha1), Flux's kustomize-controller
+// (cnpg/v1), its Barman Cloud plugin (barmancloud/v1), KEDA (keda/v1alpha1), Flux's kustomize-controller
 // (fluxkustomize/v1) and Prometheus Operator (monitoring/v1).
 //
 // Each mirror keeps upstream's type and field names and holds only the

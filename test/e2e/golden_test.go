@@ -48,4 +48,12 @@ func TestGolden(t *testing.T) {
 		requireDir(t, dir, "golden output for production")
 		getAll(t, applyDir(t, dir, kube.Persist))
 	})
+	// The README's restore drill, on top of production as a restore
+	// would be: the recovery Cluster and everything that follows its new
+	// name (rendered by cmd/discoursegen's TestRestoreDrill).
+	t.Run("persist/restore-drill", func(t *testing.T) {
+		dir := filepath.Join("..", "..", "docs", "restore-drill")
+		requireDir(t, dir, "the README's restore drill (docs/restore-drill)")
+		getAll(t, applyDir(t, dir, kube.Persist))
+	})
 }

@@ -86,6 +86,8 @@ type rendered struct {
 	podMonitors     int
 	prometheusRules int
 	scaledObjects   int
+	objectStores    int  // Barman Cloud ObjectStores: the instances back up
+	replicaHost     bool // the site ConfigMap sets DISCOURSE_DB_REPLICA_HOST
 }
 
 // loadEnv reads every object under dir (one per file, kustomization.yaml
@@ -174,6 +176,18 @@ func (r *rendered) addFile(path string) error {
 		r.prometheusRules++
 	case h.Kind == "ScaledObject":
 		r.scaledObjects++
+	case h.Kind == "ObjectStore" && strings.HasPrefix(h.APIVersion, "barmancloud.cnpg.io/"):
+		r.objectStores++
+	case h.Kind == "ConfigMap" && h.APIVersion == "v1":
+		var cm struct {
+			Data map[string]string `json:"data"`
+		}
+		if err := yaml.Unmarshal(data, &cm); err != nil {
+			return fmt.Errorf("decoding ConfigMap: %w", err)
+		}
+		if cm.Data["DISCOURSE_DB_REPLICA_HOST"] != "" {
+			r.replicaHost = true
+		}
 	}
 	return nil
 }

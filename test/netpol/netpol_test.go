@@ -122,15 +122,49 @@ func truthTable(t *testing.T, w *world, policy *matcher.Policy) []flow {
 	}
 	add(w.instance, w.apiServer, allow, tcp, 443, 6443)
 
-	// Scraping: the web collector where a PodMonitor scrapes it, the
-	// database's exporters wherever monitoring is on (a PrometheusRule).
-	if w.scrapesWeb {
-		add(w.prometheus, w.web, allow, tcp, 9405)
+	// Scraping: the discourse-prometheus collector wherever a pod runs one
+	// (web, and the Sidekiq and scheduler sidecars), the database's and
+	// Valkey's exporters wherever monitoring is on (a PrometheusRule).
+	// Every metrics port is open to the monitoring namespace only.
+	for _, p := range []*peer{w.web, w.sidekiq, w.scheduler} {
+		if p != nil && p.portName(9405, tcp) != "" {
+			add(w.prometheus, p, allow, tcp, 9405)
+			add(w.other, p, deny, tcp, 9405)
+		}
 	}
 	if w.monitoring {
 		add(w.prometheus, w.instance, allow, tcp, 9187)
+		add(w.other, w.instance, deny, tcp, 9187)
 		for _, pl := range w.poolers {
 			add(w.prometheus, pl, allow, tcp, 9127)
+			add(w.other, pl, deny, tcp, 9127)
+		}
+		if w.valkey.portName(9121, tcp) == "" {
+			t.Errorf("monitoring is on but Valkey has no exporter port 9121")
+		}
+		add(w.prometheus, w.valkey, allow, tcp, 9121)
+		add(w.other, w.valkey, deny, tcp, 9121)
+		// Scraping the exporter never opens Redis itself.
+		add(w.prometheus, w.valkey, deny, tcp, 6379)
+	}
+	// Backups: the Barman Cloud sidecar in each instance writes to the
+	// object store (S3 on 443), and never to the metadata service. (The
+	// instance managers' API server rule is any address by default, so
+	// without backups 443 is open too; apiServerCIDRs narrows it.)
+	if w.backups {
+		add(w.instance, w.internet, allow, tcp, 443)
+	}
+	add(w.instance, w.metadata, deny, tcp, 80, 443)
+	// The read replica: Discourse's Deployments read from it while the
+	// primary fails over (rails_failover), directly, not through the pooler.
+	if w.readsReplica {
+		if w.replica == nil {
+			t.Errorf("DISCOURSE_DB_REPLICA_HOST is set but the Cluster has one instance")
+		}
+		for _, d := range w.discourse {
+			if d.kind == "Deployment" {
+				add(d, w.replica, allow, tcp, 5432)
+			}
 		}
 	}
 	// KEDA reads Sidekiq's queue lengths from Valkey.

@@ -93,14 +93,16 @@ type world struct {
 	discourse     []*peer // web, then Sidekiq, scheduler, Jobs: every pod that runs Discourse
 	web           *peer
 	sidekiq       *peer // nil without a Sidekiq Deployment (local runs Sidekiq in web)
+	scheduler     *peer // nil with sidekiq
 	valkey        *peer
 	instance      *peer // the primary, <cluster>-1
 	replica       *peer // <cluster>-2; nil for a one-instance Cluster
 	rwPooler      *peer // nil without a Pooler of type rw
 	poolers       []*peer
-	scrapesWeb    bool // a PodMonitor is rendered
 	monitoring    bool // a PrometheusRule is rendered: monitoring is on
 	keda          bool // a ScaledObject is rendered
+	backups       bool // an ObjectStore is rendered: the instances archive to it
+	readsReplica  bool // Discourse is given the replicas' Service
 
 	dns, ingress, operator, prometheus, kedaOperator, other, unlabelled *peer
 	apiServer, internet, metadata, private                              *peer
@@ -157,6 +159,8 @@ func buildWorld(t *testing.T, r *rendered) *world {
 			w.web = p
 		case "sidekiq":
 			w.sidekiq = p
+		case "scheduler":
+			w.scheduler = p
 		}
 	}
 	if w.web == nil || w.valkey == nil {
@@ -214,8 +218,9 @@ func buildWorld(t *testing.T, r *rendered) *world {
 		}
 		w.poolers = append(w.poolers, p)
 	}
-	w.scrapesWeb = r.podMonitors > 0
 	w.monitoring = r.prometheusRules > 0
+	w.backups = r.objectStores > 0
+	w.readsReplica = r.replicaHost
 	w.keda = r.scaledObjects > 0
 
 	// Peers outside the site, with the labels their usual charts set; the

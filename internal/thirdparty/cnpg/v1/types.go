@@ -14,6 +14,11 @@ const GroupVersion = "postgresql.cnpg.io/v1"
 const (
 	ClusterLabelName   = "cnpg.io/cluster"
 	PgbouncerNameLabel = "cnpg.io/poolerName"
+	// PodRoleLabelName tells an instance pod from a pooler pod and from
+	// the operator's Job pods (PodRoleInstance, PodRolePooler).
+	PodRoleLabelName = "cnpg.io/podRole"
+	PodRoleInstance  = "instance"
+	PodRolePooler    = "pooler"
 )
 
 // Cluster is postgresql.cnpg.io/v1 Cluster.
@@ -39,6 +44,59 @@ type ClusterSpec struct {
 	// instance pods.
 	ImagePullSecrets          []LocalObjectReference            `json:"imagePullSecrets,omitempty"`
 	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+	// Plugins are CNPG-I plugins the instances load (api/v1
+	// cluster_plugins.go PluginConfiguration).
+	Plugins []PluginConfiguration `json:"plugins,omitempty"`
+	// ExternalClusters are other clusters this one can recover from.
+	ExternalClusters []ExternalCluster `json:"externalClusters,omitempty"`
+}
+
+// PluginConfiguration enables one CNPG-I plugin for the cluster.
+type PluginConfiguration struct {
+	Name string `json:"name"`
+	// IsWALArchiver makes the plugin archive the WAL; one plugin at most.
+	IsWALArchiver *bool             `json:"isWALArchiver,omitempty"`
+	Parameters    map[string]string `json:"parameters,omitempty"`
+}
+
+// ExternalCluster is a cluster known by name, here the source of a
+// recovery, read through a plugin.
+type ExternalCluster struct {
+	Name   string               `json:"name"`
+	Plugin *PluginConfiguration `json:"plugin,omitempty"`
+}
+
+// ScheduledBackup takes backups of a Cluster on a schedule.
+type ScheduledBackup struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Spec              ScheduledBackupSpec `json:"spec"`
+}
+
+// ScheduledBackupSpec is the subset of ScheduledBackupSpec discoursegen
+// sets (api/v1/scheduledbackup_types.go).
+type ScheduledBackupSpec struct {
+	// Schedule is robfig/cron v1's six-field format, seconds first.
+	Schedule string               `json:"schedule"`
+	Cluster  LocalObjectReference `json:"cluster"`
+	// BackupOwnerReference "self" makes each Backup owned by this object.
+	BackupOwnerReference string                     `json:"backupOwnerReference,omitempty"`
+	Method               BackupMethod               `json:"method,omitempty"`
+	PluginConfiguration  *BackupPluginConfiguration `json:"pluginConfiguration,omitempty"`
+	// Immediate takes the first backup when the object is created.
+	Immediate *bool `json:"immediate,omitempty"`
+}
+
+// BackupMethod is how a backup is taken.
+type BackupMethod string
+
+// BackupMethodPlugin delegates the backup to a CNPG-I plugin.
+const BackupMethodPlugin BackupMethod = "plugin"
+
+// BackupPluginConfiguration names the plugin that takes the backup.
+type BackupPluginConfiguration struct {
+	Name       string            `json:"name"`
+	Parameters map[string]string `json:"parameters,omitempty"`
 }
 
 // PrimaryUpdateStrategy says who triggers the switchover of a primary.
@@ -55,7 +113,26 @@ type PostgresConfiguration struct {
 
 // BootstrapConfiguration is how the first instance is created.
 type BootstrapConfiguration struct {
-	InitDB *BootstrapInitDB `json:"initdb,omitempty"`
+	InitDB   *BootstrapInitDB   `json:"initdb,omitempty"`
+	Recovery *BootstrapRecovery `json:"recovery,omitempty"`
+}
+
+// BootstrapRecovery creates the cluster from an external cluster's
+// backups and WAL archive.
+type BootstrapRecovery struct {
+	// Source names an ExternalCluster.
+	Source string `json:"source,omitempty"`
+	// Database and Owner are the application database and its owner; the
+	// operator refreshes the owner's password Secret after the recovery.
+	Database       string          `json:"database,omitempty"`
+	Owner          string          `json:"owner,omitempty"`
+	RecoveryTarget *RecoveryTarget `json:"recoveryTarget,omitempty"`
+}
+
+// RecoveryTarget is where a point-in-time recovery stops.
+type RecoveryTarget struct {
+	// TargetTime is a timestamp PostgreSQL accepts (RFC 3339 is one).
+	TargetTime string `json:"targetTime,omitempty"`
 }
 
 // BootstrapInitDB creates a new cluster with initdb.
