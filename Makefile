@@ -84,7 +84,7 @@ fmt: ## Fail on unformatted Go files.
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # The separate Go modules of test/: each pins what its engine needs.
-TEST_MODULES := test/e2e test/netpol test/behaviour test/flux
+TEST_MODULES := test/e2e test/netpol test/behaviour test/flux test/monitoring
 
 .PHONY: lint
 lint: $(STATICCHECK) $(ACTIONLINT) ## go vet and the pinned staticcheck, on every module; actionlint on .github/workflows.
@@ -108,6 +108,10 @@ netpol: ## cyclonus's policy engine judges golden/'s NetworkPolicies against a t
 .PHONY: flux
 flux: ## Flux's own kustomize build (fluxcd/pkg/kustomize) yields every committed stage; .sourceignore keeps clusters/ out.
 	test/flux/run.sh
+
+.PHONY: monitoring
+monitoring: ## The real promtool fires and quiets every alert of golden/; every metric is in its exporter's source (docs/monitoring.md).
+	test/monitoring/run.sh
 
 .PHONY: behaviour
 behaviour: ## Real PostgreSQL and Redis run the scripts and SQL of golden/ (installs them with apt-get).
@@ -145,7 +149,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (10s in make test; make fuzz FUZZTIME
 		exit 1; done
 
 .PHONY: test
-test: fmt lint unit fuzz netpol flux behaviour precommit e2e ## The whole suite: fmt, vet, staticcheck, actionlint, unit, fuzz, policies, Flux build, behaviour, pre-commit hooks, e2e.
+test: fmt lint unit fuzz netpol flux monitoring behaviour precommit e2e ## The whole suite: fmt, vet, staticcheck, actionlint, unit, fuzz, policies, Flux build, behaviour, pre-commit hooks, e2e.
 
 .PHONY: golden-update
 golden-update: build ## Refresh the generator's testdata goldens (-update), then review the diff.
