@@ -21,9 +21,9 @@ var catalogFile = filepath.Join("..", "..", "generator", "metrics.go")
 
 // Mirrors of generator/metrics.go's types, filled from its source.
 type metricSource struct {
-	Name, Type, Exporter, Module, Version, Suffix string
-	Parts                                         []namePart
-	Joins                                         []sourceText
+	Name, Type, Exporter, Module, Version, Sum, Suffix string
+	Parts                                              []namePart
+	Joins                                              []sourceText
 }
 
 type namePart struct{ Text, File, Written string }
@@ -141,23 +141,29 @@ var moduleDirs sync.Map
 
 // moduleDir downloads module@version into the module cache (or finds it
 // there) and returns its directory.
-func moduleDir(module, version string) (string, error) {
+func moduleDir(module, version, sum string) (string, error) {
 	key := module + "@" + version
 	if d, ok := moduleDirs.Load(key); ok {
 		return d.(string), nil
 	}
 	cmd := exec.Command("go", "mod", "download", "-json", key)
 	// The catalog's modules are not this module's dependencies: no go.sum
-	// line can vouch for them, so the checksum database does (GONOSUMDB
-	// left as the caller set it).
+	// line can vouch for them, so the checksum database does, or, for a
+	// module it does not know, the hash the catalog pins (Sum).
+	if sum != "" {
+		cmd.Env = append(os.Environ(), "GONOSUMDB="+module)
+	}
 	out, err := cmd.Output()
-	var info struct{ Dir, Error string }
+	var info struct{ Dir, Sum, Error string }
 	_ = json.Unmarshal(out, &info)
 	if info.Error != "" {
 		return "", fmt.Errorf("go mod download %s: %s", key, info.Error)
 	}
 	if err != nil || info.Dir == "" {
 		return "", fmt.Errorf("go mod download %s: %v", key, err)
+	}
+	if sum != "" && info.Sum != sum {
+		return "", fmt.Errorf("go mod download %s: hash %s, but the catalog pins %s", key, info.Sum, sum)
 	}
 	moduleDirs.Store(key, info.Dir)
 	return info.Dir, nil
@@ -262,7 +268,7 @@ func TestCatalogNamesAreInTheExportersSource(t *testing.T) {
 				}
 				return
 			}
-			dir, err := moduleDir(m.Module, m.Version)
+			dir, err := moduleDir(m.Module, m.Version, m.Sum)
 			if err != nil {
 				t.Fatal(err)
 			}

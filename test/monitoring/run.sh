@@ -45,11 +45,6 @@ if [[ -z "${PROMTOOL:-}" ]]; then
 	fi
 fi
 export PROMTOOL
-# The checksum database this proxy answers with has no record of the
-# Barman Cloud plugin's v0.7.0 (a 404), so go mod download would refuse
-# it; its module zip still comes from the proxy, hash-checked into the
-# module cache.
-export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/cloudnative-pg/plugin-barman-cloud"
 # go test runs in test/monitoring; keep relative paths relative to where
 # the caller stands.
 for v in DISCOURSEGEN_GOLDEN DISCOURSE_PROMETHEUS_DIR; do
