@@ -43,10 +43,6 @@ func (d *site) dashboard() *corev1.ConfigMap {
 	return cm
 }
 
-// dashboardName names the dashboard ConfigMap (beside the other names in
-// names.go once this settles).
-func (d *site) dashboardName() string { return d.name() + "-dashboard" }
-
 // Grafana's dashboard model, only the fields discoursegen sets (Grafana
 // docs, "JSON model"; schemaVersion 39 is Grafana 10.4's and later
 // versions migrate it on load).

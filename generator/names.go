@@ -100,6 +100,13 @@ func (d *site) tlsSecretName() string {
 // alertsName names the PrometheusRule of the site.
 func (d *site) alertsName() string { return d.name() }
 
+// budgetName names the namespace's ResourceQuota and its LimitRange: two
+// kinds, so one name serves both.
+func (d *site) budgetName() string { return d.name() + "-budget" }
+
+// dashboardName names the ConfigMap of the site's Grafana dashboard.
+func (d *site) dashboardName() string { return d.name() + "-dashboard" }
+
 // fluxKustomizationName names the Flux Kustomization of one stage. The
 // dependsOn chain refers to the previous stage by this name, so the
 // reference and the object cannot drift apart.

@@ -12,10 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// budgetName names the namespace's ResourceQuota and its LimitRange: two
-// kinds, so one name serves both.
-func (d *site) budgetName() string { return d.name() + "-budget" }
-
 // The LimitRange's defaults, for containers nobody sized: pods a user or
 // a tool adds to the namespace (a `kubectl run` shell, a Job started by
 // hand) and the one container discoursegen leaves to the operator, the

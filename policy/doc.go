@@ -18,8 +18,9 @@
 // autoscaling, disruption budgets, probes, resources, Pod Security through
 // k8s.io/pod-security-admission), database.go (migration Jobs, the
 // connection budget, CloudNativePG), network.go (NetworkPolicy semantics:
-// DNS, PostgreSQL, Valkey, the metadata service) and content.go (secrets,
-// image pins, upstream's own guards, object sizes).
+// DNS, PostgreSQL, Valkey, the metadata service), content.go (secrets,
+// image pins, upstream's own guards, object sizes) and budget.go (the
+// namespace's ResourceQuota against what internal/budget counts).
 //
 // Where upstream decides what a rule reads (discourse/discourse,
 // discourse_docker, CloudNativePG, KEDA), the comment names the file. The
