@@ -329,6 +329,9 @@ func (s *Spec) validateData(spec *field.Path) field.ErrorList {
 		if s.Postgres.External == nil || s.Postgres.External.Host == "" {
 			errs = append(errs, field.Required(pg.Child("external", "host"), "is required when spec.postgres.mode is external"))
 		}
+		if s.Postgres.CNPG.Restore != nil {
+			errs = append(errs, field.Forbidden(pg.Child("cnpg", "restore"), "restores a CloudNativePG cluster, and spec.postgres.mode is external: restore the external database with its provider's tools"))
+		}
 	case DatabaseCNPG:
 		errs = append(errs, s.validateCNPG(pg)...)
 	}
