@@ -2,6 +2,7 @@ package policy
 
 import (
 	"cmp"
+	"discoursegen.dev/discoursegen/internal/budget"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -191,18 +192,10 @@ func (w *workload) floor() int32 {
 // Deployment controller resolves it). Recreate, a StatefulSet and a Job
 // never run old and new pods side by side.
 func (w *workload) surge() int32 {
-	if w.kind != "Deployment" || w.recreate {
+	if w.kind != "Deployment" {
 		return 0
 	}
-	s := intstr.FromString("25%")
-	if w.maxSurge != nil {
-		s = *w.maxSurge
-	}
-	n, err := intstr.GetScaledValueFromIntOrPercent(&s, int(w.ceiling()), true)
-	if err != nil {
-		return 0
-	}
-	return int32(n)
+	return int32(budget.Surge(w.recreate, w.maxSurge, int64(w.ceiling())))
 }
 
 // maxPods is the most pods of the workload that can exist at once.
@@ -362,12 +355,12 @@ func (s *site) index() {
 				scalers = append(scalers, typed[scaleTarget]{o, scaleTarget{h.Spec.ScaleTargetRef.Kind, h.Spec.ScaleTargetRef.Name, lo, h.Spec.MaxReplicas}})
 			}
 		case "keda.sh/ScaledObject":
-			// KEDA's defaults: minReplicaCount 0, maxReplicaCount 100
-			// (kedacore/keda apis/keda/v1alpha1/scaledobject_types.go).
+			// KEDA's defaults: minReplicaCount 0, maxReplicaCount
+			// budget.KEDAMaxReplicaCount.
 			lo, _ := nestedInt(o.Raw, "spec", "minReplicaCount")
 			hi, ok := nestedInt(o.Raw, "spec", "maxReplicaCount")
 			if !ok {
-				hi = 100
+				hi = budget.KEDAMaxReplicaCount
 			}
 			kind := nestedString(o.Raw, "spec", "scaleTargetRef", "kind")
 			if kind == "" {

@@ -177,11 +177,10 @@ func scalers(in []*object) map[string]scaler {
 					scaler{int64(h.Spec.MaxReplicas), fmt.Sprintf("HorizontalPodAutoscaler %s max %d", o.name, h.Spec.MaxReplicas)})
 			}
 		case o.is("keda.sh", "ScaledObject"):
-			// KEDA's defaults: maxReplicaCount 100, a Deployment target
-			// (kedacore/keda apis/keda/v1alpha1/scaledobject_types.go).
+			// KEDA's defaults: KEDAMaxReplicaCount, a Deployment target.
 			hi, ok := integer(o.raw, "spec", "maxReplicaCount")
 			if !ok {
-				hi = 100
+				hi = KEDAMaxReplicaCount
 			}
 			kind := cmp.Or(str(o.raw, "spec", "scaleTargetRef", "kind"), "Deployment")
 			add(kind, str(o.raw, "spec", "scaleTargetRef", "name"),
@@ -204,23 +203,37 @@ func (c *counter) replicas(kind, name string, own *int32) (int64, string) {
 	return n, plural(n, "replica")
 }
 
-// surge is the extra pods a Deployment's rollout adds at n replicas:
+// Surge is the extra pods a Deployment's rollout adds at n replicas:
 // RollingUpdate's maxSurge, 25% when unset (the API's default strategy),
 // a percentage rounded up as the Deployment controller rounds it.
 // Recreate deletes the old pods before it creates new ones, so adds none.
-func surge(s *appsv1.DeploymentStrategy, n int64) int64 {
-	if s != nil && s.Type == appsv1.RecreateDeploymentStrategyType {
+// The policy's pod counts use it too, so the two cannot disagree.
+func Surge(recreate bool, maxSurge *intstr.IntOrString, n int64) int64 {
+	if recreate {
 		return 0
 	}
-	maxSurge := intstr.FromString("25%")
-	if s != nil && s.RollingUpdate != nil && s.RollingUpdate.MaxSurge != nil {
-		maxSurge = *s.RollingUpdate.MaxSurge
+	ms := intstr.FromString("25%")
+	if maxSurge != nil {
+		ms = *maxSurge
 	}
-	v, err := intstr.GetScaledValueFromIntOrPercent(&maxSurge, int(min(n, math.MaxInt32)), true)
+	v, err := intstr.GetScaledValueFromIntOrPercent(&ms, int(min(max(n, 0), math.MaxInt32)), true)
 	if err != nil {
 		return 0
 	}
 	return max(int64(v), 0)
+}
+
+// KEDAMaxReplicaCount is a ScaledObject's maxReplicaCount when unset
+// (kedacore/keda apis/keda/v1alpha1/scaledobject_types.go).
+const KEDAMaxReplicaCount = 100
+
+// surge is Surge for a Deployment's strategy.
+func surge(s *appsv1.DeploymentStrategy, n int64) int64 {
+	var maxSurge *intstr.IntOrString
+	if s != nil && s.RollingUpdate != nil {
+		maxSurge = s.RollingUpdate.MaxSurge
+	}
+	return Surge(s != nil && s.Type == appsv1.RecreateDeploymentStrategyType, maxSurge, n)
 }
 
 func withSurge(n int64, how string, s *appsv1.DeploymentStrategy) (int64, string) {
