@@ -8,7 +8,9 @@
 # create it with a password if missing, grant admin, trust level 1,
 # confirm the email tokens, activate. That task prompts on a terminal;
 # Canonical's discourse-k8s-operator pipes answers into it
-# (src/charm.py); this script calls the same model methods without one.
+# (src/charm.py); this script calls the same model methods without one,
+# and User#confirm_password? (app/models/user.rb) to leave a password that
+# already matches alone: setting it again would be a needless write.
 email = ENV.fetch("ADMIN_EMAIL", "").strip.downcase
 username = ENV.fetch("ADMIN_USERNAME", "").strip
 password = ENV.fetch("ADMIN_PASSWORD", "")
