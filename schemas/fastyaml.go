@@ -67,6 +67,16 @@ func parseFast(doc []byte) (obj map[string]any, ok bool) {
 	return m, true
 }
 
+// documentMarker reports whether line starts with "---" or "..." that
+// YAML reads as a document marker: followed by a space or the end of the
+// line.
+func documentMarker(line []byte) bool {
+	if len(line) < 3 || (string(line[:3]) != "---" && string(line[:3]) != "...") {
+		return false
+	}
+	return len(line) == 3 || line[3] == ' ' || line[3] == '\n'
+}
+
 // bail is the panic value of a document outside the fast subset.
 type bail struct{}
 
@@ -74,8 +84,9 @@ var errBail = bail{}
 
 // fastReadable rejects documents with bytes the fast parser does not
 // handle: tabs, carriage returns, control characters, invalid UTF-8,
-// byte order marks, the Unicode line separators YAML honours, and
-// directives.
+// byte order marks, the Unicode line separators YAML honours, directives,
+// and document markers ("---" and "..." at the start of a line), which
+// start or end a document wherever they stand.
 func fastReadable(doc []byte) bool {
 	for i := 0; i < len(doc); {
 		c := doc[i]
@@ -83,8 +94,10 @@ func fastReadable(doc []byte) bool {
 			if (c < 0x20 && c != '\n') || c == 0x7f {
 				return false
 			}
-			if c == '%' && (i == 0 || doc[i-1] == '\n') {
-				return false
+			if i == 0 || doc[i-1] == '\n' {
+				if c == '%' || documentMarker(doc[i:]) {
+					return false
+				}
 			}
 			i++
 			continue
