@@ -101,6 +101,10 @@ unit: tools build ## go test ./... (needs the built function and kustomize CLI).
 e2e: ## A real etcd + kube-apiserver accepts every object of golden/.
 	test/e2e/run.sh
 
+.PHONY: rollout
+rollout: build ## The real kustomize-controller rolls golden/production out on kwok nodes: install, upgrade, rollback, a failing migration.
+	test/e2e/rollout.sh
+
 .PHONY: netpol
 netpol: ## cyclonus's policy engine judges golden/'s NetworkPolicies against a truth table.
 	test/netpol/run.sh
@@ -149,7 +153,7 @@ fuzz: ## Run each fuzz target for FUZZTIME (10s in make test; make fuzz FUZZTIME
 		exit 1; done
 
 .PHONY: test
-test: fmt lint unit fuzz netpol flux monitoring behaviour precommit e2e ## The whole suite: fmt, vet, staticcheck, actionlint, unit, fuzz, policies, Flux build, behaviour, pre-commit hooks, e2e.
+test: fmt lint unit fuzz netpol flux monitoring behaviour precommit e2e rollout ## The whole suite: fmt, vet, staticcheck, actionlint, unit, fuzz, policies, Flux build, alerts, behaviour, pre-commit hooks, e2e, the rollout simulation.
 
 .PHONY: golden-update
 golden-update: build ## Refresh the generator's testdata goldens (-update), then review the diff.

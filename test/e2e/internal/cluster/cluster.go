@@ -27,16 +27,23 @@ type Options struct {
 	Dir          string // scratch directory: certs, keys, etcd data, logs
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// ControllersRun says a kube-controller-manager will run next to this
+	// control plane (internal/sim). The ServiceAccount and ResourceQuota
+	// admission plugins then stay on, as on a real cluster, since the
+	// controllers they wait for are there.
+	ControllersRun bool
 }
 
 // Cluster is a running etcd + kube-apiserver pair.
 type Cluster struct {
-	dir       string
-	etcd      *process
-	apiserver *process
-	config    *rest.Config
-	stopOnce  sync.Once
-	stopErr   error
+	dir        string
+	kubeconfig string
+	creds      *credentials
+	etcd       *process
+	apiserver  *process
+	config     *rest.Config
+	stopOnce   sync.Once
+	stopErr    error
 }
 
 const (
@@ -80,7 +87,7 @@ func startOnce(ctx context.Context, opts Options, creds *credentials, attempt in
 		return nil, err
 	}
 	clientPort, peerPort, securePort := ports[0], ports[1], ports[2]
-	c := &Cluster{dir: opts.Dir}
+	c := &Cluster{dir: opts.Dir, creds: creds}
 	defer func() {
 		if err != nil {
 			_ = c.Stop()
@@ -102,7 +109,7 @@ func startOnce(ctx context.Context, opts Options, creds *credentials, attempt in
 		// The data is thrown away after the run; fsync only slows it down.
 		"--unsafe-no-fsync",
 		"--log-level=warn",
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +118,7 @@ func startOnce(ctx context.Context, opts Options, creds *credentials, attempt in
 		return nil, err
 	}
 
-	c.apiserver, err = startProcess("kube-apiserver", filepath.Join(opts.Dir, fmt.Sprintf("kube-apiserver-%d.log", attempt)), opts.APIServerBin, []string{
+	c.apiserver, err = startProcess("kube-apiserver", filepath.Join(opts.Dir, fmt.Sprintf("kube-apiserver-%d.log", attempt)), opts.APIServerBin, append([]string{
 		"--etcd-servers=" + etcdURL,
 		"--etcd-prefix=/discoursegen-e2e",
 		"--bind-address=127.0.0.1",
@@ -140,20 +147,8 @@ func startOnce(ctx context.Context, opts Options, creds *credentials, attempt in
 		// containers; the apiserver default does not. Match real clusters
 		// so the harness judges what production would.
 		"--allow-privileged=true",
-		// Every default admission plugin stays on except two whose answer
-		// depends on controllers this control plane does not run:
-		// - ServiceAccount rejects Pods whose service account does not
-		//   exist yet; the "default" account is created by
-		//   kube-controller-manager, which is not here.
-		// - ResourceQuota rejects any object counted by a quota until the
-		//   quota controller has filled in the quota's status, so one
-		//   rendered ResourceQuota would block the rest of its namespace
-		//   forever in the real (non-dry-run) apply.
-		// Neither judges whether an object is valid, which is the question
-		// this harness asks.
-		"--disable-admission-plugins=ServiceAccount,ResourceQuota",
 		"--profiling=false",
-	})
+	}, admissionArgs(opts.ControllersRun)...), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -172,12 +167,49 @@ func startOnce(ctx context.Context, opts Options, creds *credentials, attempt in
 		return nil, err
 	}
 	logf("kube-apiserver ready")
+	c.kubeconfig = filepath.Join(opts.Dir, "admin.kubeconfig")
+	if err := writeFile(c.kubeconfig, kubeconfig(host, creds)); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// admissionArgs turns off, unless controllersRun, the admission plugins
+// whose answer depends on controllers a bare control plane does not run.
+func admissionArgs(controllersRun bool) []string {
+	if controllersRun {
+		return nil
+	}
+	return []string{
+		// Every default admission plugin stays on except two whose answer
+		// depends on controllers this control plane does not run:
+		// - ServiceAccount rejects Pods whose service account does not
+		//   exist yet; the "default" account is created by
+		//   kube-controller-manager, which is not here.
+		// - ResourceQuota rejects any object counted by a quota until the
+		//   quota controller has filled in the quota's status, so one
+		//   rendered ResourceQuota would block the rest of its namespace
+		//   forever in the real (non-dry-run) apply.
+		// Neither judges whether an object is valid, which is the question
+		// this harness asks.
+		"--disable-admission-plugins=ServiceAccount,ResourceQuota",
+	}
 }
 
 // Config returns a client configuration with cluster-admin rights. Callers
 // may modify the copy they get.
 func (c *Cluster) Config() *rest.Config { return rest.CopyConfig(c.config) }
+
+// KubeconfigPath is a kubeconfig file with the same cluster-admin
+// credentials as Config, for components started as separate processes.
+func (c *Cluster) KubeconfigPath() string { return c.kubeconfig }
+
+// ServiceAccountKeyFiles are the PEM files of the key pair the apiserver
+// signs (private) and verifies (public) service account tokens with, for
+// kube-controller-manager's token controller.
+func (c *Cluster) ServiceAccountKeyFiles() (private, public string) {
+	return c.creds.saPrivateKey, c.creds.saPublicKey
+}
 
 // Dir is the scratch directory holding the logs.
 func (c *Cluster) Dir() string { return c.dir }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
@@ -126,4 +127,25 @@ func writeECKey(path string, key *ecdsa.PrivateKey) error {
 		return err
 	}
 	return writeFile(path, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+}
+
+// kubeconfig renders a kubeconfig file for host with the static token and
+// the generated CA. The CA is embedded so the file works from any directory.
+func kubeconfig(host string, c *credentials) []byte {
+	return []byte(fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: e2e
+  cluster:
+    server: %s
+    certificate-authority-data: %s
+users:
+- name: e2e
+  user:
+    token: %s
+contexts:
+- name: e2e
+  context: {cluster: e2e, user: e2e}
+current-context: e2e
+`, host, base64.StdEncoding.EncodeToString(c.caPEM), c.token))
 }

@@ -6,6 +6,8 @@
 // admission and CRD schema/CEL checks on discoursegen's output. A fake client
 // accepts anything. No kubelet, scheduler or controller-manager is started:
 // nothing here needs pods to run, only objects to be judged and stored.
+// (internal/sim starts those next to this control plane for the rollout
+// simulation.)
 //
 // The processes are put in their own process groups and tied to the test
 // binary with a parent-death signal, so a panicking or timed-out test cannot

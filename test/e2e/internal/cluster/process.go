@@ -20,7 +20,8 @@ type process struct {
 	waitErr error         // valid after done is closed
 }
 
-// startProcess starts bin with args, stdout and stderr to logPath.
+// startProcess starts bin with args, stdout and stderr to logPath. env is
+// added to the minimal environment every child gets (later entries win).
 //
 // The child gets a parent-death signal (see sysProcAttr). On Linux that
 // signal fires when the *thread* that forked the child exits, not the
@@ -28,7 +29,7 @@ type process struct {
 // goroutine locked to its thread, and that goroutine stays alive (waiting for
 // the child) as long as the child does: the thread can only end after the
 // child is gone, or together with the whole test binary.
-func startProcess(name, logPath, bin string, args []string) (*process, error) {
+func startProcess(name, logPath, bin string, args, env []string) (*process, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -38,7 +39,7 @@ func startProcess(name, logPath, bin string, args []string) (*process, error) {
 	cmd.Stderr = logFile
 	// A minimal environment: ETCD_* or KUBE* variables of the caller's shell
 	// must not change how the throwaway control plane is configured.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, env...)
 	cmd.SysProcAttr = sysProcAttr()
 
 	p := &process{name: name, logPath: logPath, cmd: cmd, done: make(chan struct{})}
@@ -118,3 +119,38 @@ func (p *process) logTail(n int64) string {
 	}
 	return string(buf)
 }
+
+// Process is a child started by StartProcess: the same process-group and
+// parent-death handling as etcd and kube-apiserver, for the other components
+// a test starts next to the control plane (internal/sim).
+type Process struct{ p *process }
+
+// StartProcess starts bin with args in its own process group, stdout and
+// stderr to logPath. The child sees only PATH, HOME (the temp directory) and
+// env.
+func StartProcess(name, logPath, bin string, args, env []string) (*Process, error) {
+	p, err := startProcess(name, logPath, bin, args, env)
+	if err != nil {
+		return nil, err
+	}
+	return &Process{p: p}, nil
+}
+
+// Pid is the child's process id (and process group id).
+func (p *Process) Pid() int { return p.p.cmd.Process.Pid }
+
+// Done is closed once the child has exited and been reaped.
+func (p *Process) Done() <-chan struct{} { return p.p.done }
+
+// ExitErr is how the child ended; valid once Done is closed.
+func (p *Process) ExitErr() error { return p.p.waitErr }
+
+// LogPath is the file holding the child's output.
+func (p *Process) LogPath() string { return p.p.logPath }
+
+// LogTail returns the last n bytes of the child's log.
+func (p *Process) LogTail(n int64) string { return p.p.logTail(n) }
+
+// Stop sends SIGTERM to the child's process group, then SIGKILL after
+// grace. Safe to call on an exited child.
+func (p *Process) Stop(grace time.Duration) error { return p.p.stop(grace) }
