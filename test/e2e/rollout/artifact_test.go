@@ -159,3 +159,22 @@ func fileOf(t *testing.T, dir, stage, prefix string) string {
 	t.Fatalf("no %s* in stage %s", prefix, stage)
 	return ""
 }
+
+// webMinimum is the web autoscaler's minReplicas in the artifact: how
+// many web pods serve once the autoscaler has acted.
+func webMinimum(t *testing.T, dir string) int {
+	t.Helper()
+	data, err := os.ReadFile(fileOf(t, dir, "app", "horizontalpodautoscaler-forum-web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hpa struct {
+		Spec struct {
+			MinReplicas int `json:"minReplicas"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(data, &hpa); err != nil || hpa.Spec.MinReplicas < 2 {
+		t.Fatalf("the web autoscaler's minReplicas is %d (%v); the rollout checks need at least 2", hpa.Spec.MinReplicas, err)
+	}
+	return hpa.Spec.MinReplicas
+}

@@ -318,6 +318,8 @@ func (s *Sim) startComponents(b Binaries) error {
 				// the autoscaler's minimum, as in a real cluster.
 				"horizontal-pod-autoscaler-controller",
 			}, ","),
+			// The autoscaler acts within a second, not the default 15 s.
+			"--horizontal-pod-autoscaler-sync-period=1s",
 			"--kube-api-qps=100",
 			"--kube-api-burst=200",
 			"--v=1",
