@@ -2,6 +2,7 @@ package budget
 
 import (
 	"cmp"
+	barmanv1 "discoursegen.dev/discoursegen/internal/thirdparty/barmancloud/v1"
 	"fmt"
 	"math"
 	"slices"
@@ -246,7 +247,7 @@ func withSurge(n int64, how string, s *appsv1.DeploymentStrategy) (int64, string
 // The Barman Cloud plugin's name in a Cluster's spec.plugins, and its
 // ObjectStore (plugin-barman-cloud api/v1).
 const (
-	barmanPlugin      = "barman-cloud.cloudnative-pg.io"
+	barmanPlugin      = barmanv1.PluginName
 	barmanGroup       = "barmancloud.cnpg.io"
 	barmanObjectParam = "barmanObjectName"
 )

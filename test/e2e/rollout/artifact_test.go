@@ -91,8 +91,8 @@ func stageFiles(t *testing.T, dir, stage string) []string {
 	return out
 }
 
-// editObject rewrites the one object in file through edit.
-func editObject(t *testing.T, file string, edit func(obj map[string]any)) {
+// readObject reads the one object in file.
+func readObject(t *testing.T, file string) map[string]any {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -100,8 +100,15 @@ func editObject(t *testing.T, file string, edit func(obj map[string]any)) {
 	}
 	var obj map[string]any
 	if err := yaml.Unmarshal(data, &obj); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", file, err)
 	}
+	return obj
+}
+
+// editObject rewrites the one object in file through edit.
+func editObject(t *testing.T, file string, edit func(obj map[string]any)) {
+	t.Helper()
+	obj := readObject(t, file)
 	edit(obj)
 	out, err := yaml.Marshal(obj)
 	if err != nil {

@@ -89,12 +89,7 @@ func neverBelow(events []timeline.Event, component string, want int) []string {
 		if e.Kind != "Pod" || e.Labels[labelComponent] != component {
 			continue
 		}
-		switch e.What {
-		case "ready":
-			ready[e.Name] = true
-		case "not ready", "deleted":
-			delete(ready, e.Name)
-		}
+		track(ready, e)
 		if len(ready) >= want {
 			reached = true
 		} else if reached {
@@ -112,15 +107,19 @@ func neverBelow(events []timeline.Event, component string, want int) []string {
 func readyPods(events []timeline.Event, component, version string) int {
 	ready := map[string]bool{}
 	for _, e := range events {
-		if e.Kind != "Pod" || e.Labels[labelComponent] != component || e.Labels[labelVersion] != version {
-			continue
-		}
-		switch e.What {
-		case "ready":
-			ready[e.Name] = true
-		case "not ready", "deleted":
-			delete(ready, e.Name)
+		if e.Kind == "Pod" && e.Labels[labelComponent] == component && e.Labels[labelVersion] == version {
+			track(ready, e)
 		}
 	}
 	return len(ready)
+}
+
+// track keeps the set of ready pods up to date with one pod event.
+func track(ready map[string]bool, e timeline.Event) {
+	switch e.What {
+	case "ready":
+		ready[e.Name] = true
+	case "not ready", "deleted":
+		delete(ready, e.Name)
+	}
 }

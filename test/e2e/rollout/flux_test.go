@@ -3,7 +3,6 @@ package rollout
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,14 +36,7 @@ func applyFlux(ctx context.Context, t *testing.T, cfg *rest.Config, dir string, 
 	}
 	for _, stage := range stages {
 		file := filepath.Join(dir, "golden", "production", "flux", "kustomization-"+kustomizationName(stage)+".yaml")
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var obj map[string]any
-		if err := yaml.Unmarshal(data, &obj); err != nil {
-			t.Fatal(err)
-		}
+		obj := readObject(t, file)
 		spec := nested(obj, "spec")
 		ref := nested(spec, "sourceRef")
 		if ref["kind"] != "GitRepository" || ref["name"] != "flux-system" {
@@ -105,7 +97,7 @@ func waitStages(ctx context.Context, t *testing.T, cfg *rest.Config, revision st
 		for _, stage := range stages {
 			ok, status, reason, message, err := readyAt(ctx, client, stage, revision)
 			if err != nil || !ok {
-				waiting = append(waiting, fmt.Sprintf("%s: Ready=%s %s %s %v", stage, status, reason, firstLine(message), err))
+				waiting = append(waiting, fmt.Sprintf("%s: Ready=%s %s %s %v", stage, status, reason, timeline.FirstLine(message), err))
 			}
 		}
 		if len(waiting) == 0 {
@@ -128,12 +120,4 @@ func waitFor(t *testing.T, what string, timeout time.Duration, rec *timeline.Rec
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	if len(s) > 160 {
-		s = s[:160] + "..."
-	}
-	return s
 }

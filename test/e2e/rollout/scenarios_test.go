@@ -136,7 +136,7 @@ func TestRollout(t *testing.T) {
 	waitFor(t, "the migrate stage reports the failed migration", stageTimeout, rec, func() bool {
 		_, failed := timeline.First(rec.Since(mark), func(e timeline.Event) bool {
 			return e.Kind == "Kustomization" && strings.HasSuffix(e.Name, "/"+kustomizationName("migrate")) &&
-				strings.HasPrefix(e.What, "Ready=False") && strings.Contains(e.What, shortRev(revFail))
+				strings.HasPrefix(e.What, "Ready=False") && strings.Contains(e.What, timeline.ShortRevision(revFail))
 		})
 		return failed
 	})
@@ -260,12 +260,4 @@ func TestBrokenGuaranteesAreDetected(t *testing.T) {
 			t.Logf("detected: %s", broken[0])
 		}
 	})
-}
-
-// shortRev is how timeline events print a revision.
-func shortRev(rev string) string {
-	if i := strings.LastIndex(rev, ":"); i >= 0 && len(rev)-i > 9 {
-		return rev[:i+9]
-	}
-	return rev
 }

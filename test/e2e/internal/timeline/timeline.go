@@ -163,20 +163,24 @@ func stateOf(kind string, u *unstructured.Unstructured) state {
 	case "Kustomization":
 		if st, reason, message := condition("Ready"); st != "" {
 			rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
-			s.condition = fmt.Sprintf("Ready=%s %s (revision %s): %s", st, reason, shortRevision(rev), firstLine(message))
+			s.condition = fmt.Sprintf("Ready=%s %s (revision %s): %s", st, reason, ShortRevision(rev), FirstLine(message))
 		}
 	}
 	return s
 }
 
-func shortRevision(rev string) string {
+// ShortRevision is a Flux revision as the timeline prints it:
+// "<name>@sha256:" and the digest's first eight characters.
+func ShortRevision(rev string) string {
 	if i := strings.LastIndex(rev, ":"); i >= 0 && len(rev)-i > 9 {
 		return rev[:i+9]
 	}
 	return rev
 }
 
-func firstLine(s string) string {
+// FirstLine is a condition message as the timeline prints it: its first
+// line, at most 120 characters.
+func FirstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	if len(s) > 120 {
 		s = s[:120] + "..."
